@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= $(or $(DESTEK_PORT),8000)
+
+.PHONY: run test lint check-python install install-dev clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Destek needs Python 3.11 or newer; set PYTHON=python3.11")'
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: migrate the embedded SQLite database, load demo data, serve on $(PORT)
+run: install
+	DESTEK_PORT=$(PORT) $(BIN)/destek demo
+
+## make lint: ruff and mypy (strict) on src/
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+## make test: lint, then the whole suite (SQLite and PostgreSQL, memory and Redis bus, when present)
+test: install-dev lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

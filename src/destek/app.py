@@ -1,0 +1,140 @@
+"""create_app(settings) -> the ASGI app. Its lifespan starts the database, the bus and the hub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from destek import __version__
+from destek.blobs import LocalBlobStore
+from destek.bus import make_bus
+from destek.config import Settings
+from destek.db import Database
+from destek.errors import DestekError
+from destek.state import AppState
+
+log = logging.getLogger(__name__)
+
+
+def build_state(settings: Settings) -> AppState:
+    settings = settings.resolved()
+    assert settings.blob_dir is not None
+    return AppState(
+        settings=settings,
+        db=Database(settings.database_url, pool_size=settings.db_pool_size),
+        bus=make_bus(settings.redis_url, channel=settings.bus_channel),
+        blobs=LocalBlobStore(settings.blob_dir),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(state: AppState) -> AsyncIterator[AppState]:
+    """Start what the state needs (bus, realtime hub, housekeeping) and stop it afterwards."""
+    from destek.realtime.hub import Hub
+
+    await state.bus.start()
+    state.hub = Hub(state)
+    await state.hub.start()
+    try:
+        yield state
+    finally:
+        await state.hub.stop()
+        await state.bus.stop()
+        await state.db.dispose()
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DestekError)
+    async def _destek(_request: Request, exc: DestekError) -> JSONResponse:
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        body = {
+            "error": {
+                "code": "invalid",
+                "message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+                "field": first["field"],
+                "errors": errors,
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "error"
+        )
+        return JSONResponse(
+            {"error": {"code": code, "message": str(exc.detail)}},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(
+            {"error": {"code": "internal", "message": "internal error; nothing was changed, try again"}},
+            status_code=500,
+        )
+
+
+def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
+    """The whole server. Pass `state` to share one (tests); otherwise it is built from settings."""
+    if state is None:
+        state = build_state(settings or Settings())
+    owned = state
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(owned):
+            yield
+
+    app = FastAPI(
+        title="Destek API",
+        version=__version__,
+        lifespan=lifespan,
+        description="Agent API (`/api/v1/accounts/{account_id}/...`), public client API "
+        "(`/api/v1/public/...`) and websockets (`/ws`, `/api/v1/public/ws`). See docs/api.md.",
+    )
+    app.state.destek = state
+    install_error_handlers(app)
+
+    from destek.routes import include_routes
+
+    include_routes(app)
+    # The public client API is called from customers' pages and apps on any origin; it is
+    # authorised by contact tokens, never by cookies.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origin_regex=r".*",
+        allow_methods=["*"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
+    return app
+
+
+async def wait_ready(state: AppState) -> dict[str, bool]:
+    db_ok, bus_ok = await asyncio.gather(state.db.ping(), state.bus.ping())
+    return {"database": db_ok, "bus": bus_ok}

@@ -1,0 +1,83 @@
+"""Settings, built once (in the CLI or a test) and passed down; never read at import time."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_UPLOAD_TYPES = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "audio/mpeg",
+    "audio/ogg",
+    "video/mp4",
+]
+
+
+class Settings(BaseSettings):
+    """Every setting comes from a `DESTEK_*` environment variable or a keyword argument."""
+
+    model_config = SettingsConfigDict(env_prefix="DESTEK_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    redis_url: str | None = None  # empty: the in-memory bus (one process)
+    secret_key: SecretStr | None = None  # empty: generated once into data_dir/secret_key
+    blob_dir: Path | None = None  # empty: data_dir/blobs
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""  # how browsers reach this server; empty: http://host:port
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    allowed_upload_types: list[str] = Field(default_factory=lambda: list(DEFAULT_UPLOAD_TYPES))
+    event_retention_days: int = Field(default=30, gt=0)
+    ws_queue_size: int = Field(default=1000, gt=0)
+    ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
+    catchup_seconds: float = Field(default=5.0, gt=0)
+    session_days: int = Field(default=14, gt=0)
+    cookie_secure: bool = False
+    db_pool_size: int = Field(default=10, gt=0)
+    bus_channel: str = "destek:bus"  # Redis pub/sub channel; one per deployment sharing a Redis
+
+    def resolved(self) -> Settings:
+        """Fill the derived defaults (database path, blob dir, secret key) and return a new Settings."""
+        data_dir = self.data_dir
+        update: dict[str, object] = {}
+        if not self.database_url:
+            update["database_url"] = f"sqlite+aiosqlite:///{(data_dir / 'destek.db').as_posix()}"
+        if self.blob_dir is None:
+            update["blob_dir"] = data_dir / "blobs"
+        if self.secret_key is None:
+            update["secret_key"] = SecretStr(_persistent_secret(data_dir / "secret_key"))
+        if not self.public_url:
+            update["public_url"] = f"http://{self.host}:{self.port}"
+        return self.model_copy(update=update)
+
+    @property
+    def secret(self) -> bytes:
+        if self.secret_key is None:
+            raise RuntimeError("Settings.resolved() was not called: no secret key")
+        return self.secret_key.get_secret_value().encode()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random key kept in a file, so contact tokens and sessions survive restarts of a demo."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,213 @@
+"""Contacts: create, identify from an app, update, search. None of these commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts.models import Inbox
+from destek.contacts.models import Contact, ContactIdentity
+from destek.contacts.schemas import ContactCreate, ContactFields, ContactOut
+from destek.db import utcnow
+from destek.errors import Conflict, NotFound, Unauthorized
+from destek.events import log
+from destek.events.schemas import ContactCreated, ContactUpdated
+from destek.security import check_identity_hash, random_token, sign, unsign
+
+TOKEN_PURPOSE = "contact"  # noqa: S105 (a signing domain, not a secret)
+
+
+def contact_out(contact: Contact) -> ContactOut:
+    return ContactOut.model_validate(contact)
+
+
+def _apply(contact: Contact, fields: ContactFields) -> list[str]:
+    """Copy the given fields onto the contact; return the names that changed."""
+    changed: list[str] = []
+    given = fields.model_dump(exclude_unset=True)
+    for key in ("name", "email", "phone", "locale"):
+        if key in given and given[key] is not None and getattr(contact, key) != given[key]:
+            setattr(contact, key, given[key])
+            changed.append(key)
+    if given.get("attributes") is not None:
+        merged = {**contact.attributes, **given["attributes"]}
+        if merged != contact.attributes:
+            contact.attributes = merged
+            changed.append("attributes")
+    if fields.device is not None:
+        device = {k: v for k, v in fields.device.model_dump().items() if v is not None}
+        merged = {**contact.device, **device}
+        if merged != contact.device:
+            contact.device = merged
+            changed.append("device")
+    if changed:
+        contact.updated_at = utcnow()
+    return changed
+
+
+async def create_contact(session: AsyncSession, *, account_id: int, data: ContactCreate) -> Contact:
+    contact = Contact(account_id=account_id, identifier=data.identifier, attributes={}, device={})
+    _apply(contact, data)
+    try:
+        async with session.begin_nested():
+            session.add(contact)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"a contact with identifier {data.identifier!r} already exists", field="identifier"
+        ) from None
+    log.record(
+        session,
+        ContactCreated(contact=contact_out(contact)),
+        account_id=account_id,
+        contact_id=contact.id,
+        private=True,
+    )
+    return contact
+
+
+async def update_contact(session: AsyncSession, *, contact: Contact, data: ContactFields) -> list[str]:
+    changed = _apply(contact, data)
+    if changed:
+        await session.flush()
+        log.record(
+            session,
+            ContactUpdated(contact=contact_out(contact), changed=changed),
+            account_id=contact.account_id,
+            contact_id=contact.id,
+            private=True,
+        )
+    return changed
+
+
+async def get_contact(session: AsyncSession, *, account_id: int, contact_id: int) -> Contact:
+    contact = await session.get(Contact, contact_id)
+    if contact is None or contact.account_id != account_id:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact
+
+
+async def search_contacts(
+    session: AsyncSession, *, account_id: int, q: str | None, limit: int, after_id: int | None
+) -> list[Contact]:
+    query = select(Contact).where(Contact.account_id == account_id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Contact.name).like(like),
+                func.lower(Contact.email).like(like),
+                Contact.phone.like(like),
+                func.lower(Contact.identifier).like(like),
+            )
+        )
+    if after_id is not None:
+        query = query.where(Contact.id < after_id)
+    return list(await session.scalars(query.order_by(Contact.id.desc()).limit(limit)))
+
+
+async def delete_contact(session: AsyncSession, *, contact: Contact) -> None:
+    await session.delete(contact)
+
+
+async def identify(
+    session: AsyncSession,
+    *,
+    inbox: Inbox,
+    data: ContactCreate,
+    identifier_hash: str | None,
+    existing: Contact | None,
+) -> Contact:
+    """Find or create the contact an app speaks for in an inbox.
+
+    With an `identifier` (the app's user id) the same person is one contact across devices; when the
+    inbox demands identity verification, or a hash is given anyway, it must be
+    HMAC-SHA256(inbox secret, identifier). Without one, `existing` (from the contact token the
+    client kept) is reused, or an anonymous contact is made.
+    """
+    if data.identifier is not None:
+        if inbox.identity_verification and not identifier_hash:
+            raise Unauthorized(
+                "this inbox requires identity verification: send identifier_hash", field="identifier_hash"
+            )
+        if identifier_hash is not None and not check_identity_hash(
+            inbox.secret, data.identifier, identifier_hash
+        ):
+            raise Unauthorized("identifier_hash does not match the identifier", field="identifier_hash")
+        contact = await session.scalar(
+            select(Contact).where(
+                Contact.account_id == inbox.account_id, Contact.identifier == data.identifier
+            )
+        )
+        if contact is None and existing is not None and existing.identifier is None:
+            # An anonymous visitor logs in: the conversation so far stays theirs.
+            contact = existing
+            contact.identifier = data.identifier
+        if contact is None:
+            contact = await create_contact(session, account_id=inbox.account_id, data=data)
+        else:
+            await update_contact(session, contact=contact, data=data)
+        source_id = f"user:{data.identifier}"
+    elif existing is not None:
+        contact = existing
+        await update_contact(session, contact=contact, data=data)
+        source_id = f"anon:{contact.id}"
+    else:
+        contact = await create_contact(session, account_id=inbox.account_id, data=data)
+        source_id = f"anon:{contact.id}"
+    contact.last_seen_at = utcnow()
+    await _ensure_identity(session, inbox=inbox, contact=contact, source_id=source_id)
+    return contact
+
+
+async def _ensure_identity(session: AsyncSession, *, inbox: Inbox, contact: Contact, source_id: str) -> None:
+    found = await session.scalar(
+        select(ContactIdentity).where(
+            ContactIdentity.inbox_id == inbox.id, ContactIdentity.source_id == source_id
+        )
+    )
+    if found is None:
+        session.add(
+            ContactIdentity(
+                account_id=inbox.account_id, contact_id=contact.id, inbox_id=inbox.id, source_id=source_id
+            )
+        )
+        await session.flush()
+    elif found.contact_id != contact.id:
+        found.contact_id = contact.id
+
+
+async def identities_of(session: AsyncSession, *, contact_id: int) -> list[ContactIdentity]:
+    rows = await session.scalars(select(ContactIdentity).where(ContactIdentity.contact_id == contact_id))
+    return list(rows)
+
+
+# --- contact tokens: what the widget or SDK keeps to act as its contact -------------------------
+
+
+def contact_token(key: bytes, *, contact: Contact, inbox: Inbox) -> str:
+    claims: dict[str, Any] = {
+        "a": contact.account_id,
+        "c": contact.id,
+        "i": inbox.id,
+        "n": random_token(nbytes=6),
+    }
+    return sign(key, TOKEN_PURPOSE, claims)
+
+
+async def contact_from_token(
+    session: AsyncSession, key: bytes, *, token: str, inbox: Inbox | None = None
+) -> tuple[Contact, int]:
+    """The contact a token speaks for and its inbox id; Unauthorized for a bad or foreign token."""
+    claims = unsign(key, TOKEN_PURPOSE, token)
+    if claims is None or not isinstance(claims.get("c"), int) or not isinstance(claims.get("i"), int):
+        raise Unauthorized("the contact token is invalid: identify the contact again")
+    if inbox is not None and claims["i"] != inbox.id:
+        raise Unauthorized("the contact token belongs to another inbox")
+    contact = await session.get(Contact, claims["c"])
+    if contact is None or contact.account_id != claims.get("a"):
+        raise Unauthorized("the contact of this token no longer exists: identify the contact again")
+    return contact, int(claims["i"])

@@ -1,0 +1,648 @@
+"""Conversations and messages: the only code that changes their rows. None of these commits."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts import service as accounts
+from destek.accounts.models import Inbox, User
+from destek.accounts.service import Actor
+from destek.contacts.models import Contact
+from destek.conversations.attachments import attachment_out, claim_attachments
+from destek.conversations.models import (
+    PRIORITIES,
+    STATUSES,
+    Attachment,
+    Conversation,
+    ConversationLabel,
+    Label,
+    Message,
+)
+from destek.conversations.schemas import ConversationOut, MessageOut, Sender
+from destek.db import utcnow
+from destek.errors import Invalid, NotFound
+from destek.events import log
+from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated, MessageCreated
+
+BOT_NAME = "Destek Bot"
+
+
+# --- reading out -----------------------------------------------------------------------------------
+
+
+async def labels_of(session: AsyncSession, conversation_ids: Sequence[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {cid: [] for cid in conversation_ids}
+    if not conversation_ids:
+        return result
+    rows = await session.execute(
+        select(ConversationLabel.conversation_id, Label.name)
+        .join(Label, Label.id == ConversationLabel.label_id)
+        .where(ConversationLabel.conversation_id.in_(conversation_ids))
+        .order_by(Label.name)
+    )
+    for conversation_id, name in rows.tuples():
+        result[conversation_id].append(name)
+    return result
+
+
+def _conversation_out(conversation: Conversation, labels: list[str]) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        number=conversation.number,
+        inbox_id=conversation.inbox_id,
+        contact_id=conversation.contact_id,
+        status=conversation.status,
+        priority=conversation.priority,
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
+        labels=labels,
+        language=conversation.language,
+        subject=conversation.subject,
+        custom_attributes=conversation.custom_attributes,
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
+        last_activity_at=conversation.last_activity_at,
+        first_reply_at=conversation.first_reply_at,
+        waiting_since=conversation.waiting_since,
+        resolved_at=conversation.resolved_at,
+        snoozed_until=conversation.snoozed_until,
+        contact_last_read_at=conversation.contact_last_read_at,
+        agent_last_read_at=conversation.agent_last_read_at,
+    )
+
+
+async def conversation_out(session: AsyncSession, conversation: Conversation) -> ConversationOut:
+    labels = await labels_of(session, [conversation.id])
+    return _conversation_out(conversation, labels[conversation.id])
+
+
+async def conversations_out(session: AsyncSession, rows: Sequence[Conversation]) -> list[ConversationOut]:
+    labels = await labels_of(session, [c.id for c in rows])
+    return [_conversation_out(c, labels[c.id]) for c in rows]
+
+
+async def messages_out(
+    session: AsyncSession, messages: Sequence[Message], *, numbers: dict[int, int] | None = None
+) -> list[MessageOut]:
+    """Messages with their senders' names and attachments, in few queries."""
+    if not messages:
+        return []
+    ids = [m.id for m in messages]
+    files: dict[int, list[Attachment]] = {i: [] for i in ids}
+    for attachment in await session.scalars(
+        select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)
+    ):
+        if attachment.message_id is not None:
+            files[attachment.message_id].append(attachment)
+    user_ids = {m.sender_id for m in messages if m.sender_type == "agent" and m.sender_id}
+    contact_ids = {m.sender_id for m in messages if m.sender_type == "contact" and m.sender_id}
+    users = dict((await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).tuples())
+    contacts = dict(
+        (await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))).tuples()
+    )
+    if numbers is None:
+        conv_ids = {m.conversation_id for m in messages}
+        numbers = dict(
+            (
+                await session.execute(
+                    select(Conversation.id, Conversation.number).where(Conversation.id.in_(conv_ids))
+                )
+            ).tuples()
+        )
+    out = []
+    for m in messages:
+        if m.sender_type == "agent":
+            name = users.get(m.sender_id or 0, "")
+        elif m.sender_type == "contact":
+            name = contacts.get(m.sender_id or 0, "")
+        elif m.sender_type == "bot":
+            name = BOT_NAME
+        else:
+            name = ""
+        out.append(
+            MessageOut(
+                id=m.id,
+                conversation_id=m.conversation_id,
+                conversation_number=numbers[m.conversation_id],
+                direction=m.direction,
+                sender=Sender(type=m.sender_type, id=m.sender_id, name=name),
+                private=m.private,
+                content=m.content,
+                content_type=m.content_type,
+                content_attributes=m.content_attributes,
+                client_message_id=m.client_message_id,
+                external_id=m.external_id,
+                status=m.status,
+                created_at=m.created_at,
+                attachments=[attachment_out(a) for a in files[m.id]],
+            )
+        )
+    return out
+
+
+# --- finding ------------------------------------------------------------------------------------
+
+
+async def access_conversation(session: AsyncSession, *, actor: Actor, number: int) -> Conversation:
+    """The conversation #number of the actor's account if the actor may see it; NotFound otherwise."""
+    conversation = await session.scalar(
+        select(Conversation).where(Conversation.account_id == actor.account_id, Conversation.number == number)
+    )
+    if conversation is None or not actor.can_see_inbox(conversation.inbox_id):
+        raise NotFound(f"conversation {number} not found")
+    return conversation
+
+
+async def contact_conversation(
+    session: AsyncSession, *, contact: Contact, inbox_id: int, conversation_id: int
+) -> Conversation:
+    """A conversation of this contact in this inbox; NotFound for anyone else's."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.contact_id != contact.id or conversation.inbox_id != inbox_id:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+async def contact_conversations(
+    session: AsyncSession, *, contact: Contact, inbox_id: int
+) -> list[Conversation]:
+    rows = await session.scalars(
+        select(Conversation)
+        .where(Conversation.contact_id == contact.id, Conversation.inbox_id == inbox_id)
+        .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+    )
+    return list(rows)
+
+
+@dataclass(slots=True)
+class ConversationFilter:
+    status: list[str] = field(default_factory=list)
+    assignee: str | None = None  # "me", "none", "any" or a user id
+    team_id: int | None = None
+    inbox_id: int | None = None
+    label: str | None = None
+    priority: list[str] = field(default_factory=list)
+    contact_id: int | None = None
+    q: str | None = None
+    sort: str = "last_activity"  # last_activity | waiting | created
+
+
+def _encode_cursor(value: dt.datetime | None, row_id: int) -> str:
+    raw = json.dumps([value.isoformat() if value else None, row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime | None, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, row_id = json.loads(raw)
+        return (dt.datetime.fromisoformat(value) if value else None), int(row_id)
+    except (ValueError, TypeError):
+        raise Invalid("the cursor is not one this server gave out", field="cursor") from None
+
+
+_SORTS = {
+    "last_activity": (Conversation.last_activity_at, True),
+    "created": (Conversation.created_at, True),
+    "waiting": (Conversation.waiting_since, False),
+}
+
+
+async def list_conversations(
+    session: AsyncSession, *, actor: Actor, filters: ConversationFilter, cursor: str | None, limit: int
+) -> tuple[list[Conversation], str | None]:
+    """A page of the conversations the actor may see, and the cursor of the next page."""
+    query = select(Conversation).where(Conversation.account_id == actor.account_id)
+    if actor.inbox_ids is not None:
+        query = query.where(Conversation.inbox_id.in_(actor.inbox_ids))
+    for value in filters.status:
+        if value not in STATUSES:
+            raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if filters.status:
+        query = query.where(Conversation.status.in_(filters.status))
+    for value in filters.priority:
+        if value not in PRIORITIES:
+            raise Invalid(f"priority must be one of {', '.join(PRIORITIES)}", field="priority")
+    if filters.priority:
+        query = query.where(Conversation.priority.in_(filters.priority))
+    if filters.assignee == "me":
+        query = query.where(Conversation.assignee_id == actor.user_id)
+    elif filters.assignee == "none":
+        query = query.where(Conversation.assignee_id.is_(None))
+    elif filters.assignee not in (None, "", "any"):
+        try:
+            assignee_id = int(filters.assignee)
+        except ValueError:
+            raise Invalid("assignee must be me, none, any or an agent id", field="assignee") from None
+        query = query.where(Conversation.assignee_id == assignee_id)
+    if filters.team_id is not None:
+        query = query.where(Conversation.team_id == filters.team_id)
+    if filters.inbox_id is not None:
+        query = query.where(Conversation.inbox_id == filters.inbox_id)
+    if filters.contact_id is not None:
+        query = query.where(Conversation.contact_id == filters.contact_id)
+    if filters.label:
+        query = query.where(
+            exists().where(
+                ConversationLabel.conversation_id == Conversation.id,
+                ConversationLabel.label_id == Label.id,
+                Label.account_id == actor.account_id,
+                Label.name == filters.label.strip().lower(),
+            )
+        )
+    if filters.q:
+        query = query.where(_text_match(actor.account_id, filters.q))
+    if filters.sort not in _SORTS:
+        raise Invalid(f"sort must be one of {', '.join(_SORTS)}", field="sort")
+    column, descending = _SORTS[filters.sort]
+    position: dt.datetime | None
+    if filters.sort == "waiting":
+        query = query.where(Conversation.waiting_since.is_not(None))
+    if cursor:
+        position, row_id = _decode_cursor(cursor)
+        if descending:
+            query = query.where(or_(column < position, and_(column == position, Conversation.id < row_id)))
+        else:
+            query = query.where(or_(column > position, and_(column == position, Conversation.id > row_id)))
+    order = (column.desc(), Conversation.id.desc()) if descending else (column.asc(), Conversation.id.asc())
+    rows = list(await session.scalars(query.order_by(*order).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, column.key), last.id)
+    return rows, next_cursor
+
+
+def _text_match(account_id: int, q: str) -> Any:
+    """Conversations whose number, contact or any message matches the text."""
+    text = q.strip().lstrip("#")
+    like = f"%{text.lower()}%"
+    conditions: list[ColumnElement[bool]] = [
+        exists().where(
+            Message.conversation_id == Conversation.id,
+            Message.account_id == account_id,
+            func.lower(Message.content).like(like),
+        ),
+        exists().where(
+            Contact.id == Conversation.contact_id,
+            or_(
+                func.lower(Contact.name).like(like),
+                func.lower(Contact.email).like(like),
+                Contact.phone.like(like),
+            ),
+        ),
+    ]
+    if text.isdigit():
+        conditions.append(Conversation.number == int(text))
+    return or_(*conditions)
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    include_private: bool,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[Message]:
+    """Messages in order. `before_id` pages back from the newest; `after_id` forward."""
+    query = select(Message).where(Message.conversation_id == conversation.id)
+    if not include_private:
+        query = query.where(Message.private.is_(False))
+    if after_id is not None:
+        rows = await session.scalars(query.where(Message.id > after_id).order_by(Message.id).limit(limit))
+        return list(rows)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
+    return list(reversed(list(rows)))
+
+
+# --- changing -------------------------------------------------------------------------------------
+
+
+async def _record_update(session: AsyncSession, conversation: Conversation, changed: list[str]) -> None:
+    conversation.updated_at = utcnow()
+    await session.flush()
+    log.record(
+        session,
+        ConversationUpdated(conversation=await conversation_out(session, conversation), changed=changed),
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        inbox_id=conversation.inbox_id,
+    )
+
+
+async def create_conversation(
+    session: AsyncSession,
+    *,
+    inbox: Inbox,
+    contact: Contact,
+    subject: str = "",
+    custom_attributes: dict[str, Any] | None = None,
+    language: str | None = None,
+) -> Conversation:
+    if contact.account_id != inbox.account_id:
+        raise NotFound(f"contact {contact.id} not found")
+    now = utcnow()
+    conversation = Conversation(
+        account_id=inbox.account_id,
+        number=await accounts.next_conversation_number(session, account_id=inbox.account_id),
+        inbox_id=inbox.id,
+        contact_id=contact.id,
+        status="open",
+        priority="none",
+        subject=subject[:300],
+        custom_attributes=dict(custom_attributes or {}),
+        language=language or contact.locale,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    session.add(conversation)
+    await session.flush()
+    log.record(
+        session,
+        ConversationCreated(conversation=await conversation_out(session, conversation)),
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        contact_id=contact.id,
+        inbox_id=inbox.id,
+    )
+    return conversation
+
+
+async def post_message(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    sender_type: str,
+    sender_id: int | None,
+    content: str,
+    private: bool = False,
+    client_message_id: str | None = None,
+    content_type: str = "text",
+    content_attributes: dict[str, Any] | None = None,
+    attachment_ids: list[int] | None = None,
+    external_id: str | None = None,
+) -> tuple[Message, bool]:
+    """Add a message; returns it and whether it is new.
+
+    A retry with the same `client_message_id` returns the first message and changes nothing.
+    """
+    if client_message_id is not None:
+        existing = await _by_client_id(session, conversation.id, client_message_id)
+        if existing is not None:
+            return existing, False
+    if private and sender_type != "agent":
+        raise Invalid("only agents write private notes", field="private")
+    if sender_type not in ("contact", "agent", "bot", "system"):
+        raise Invalid("unknown sender type", field="sender_type")
+    attachments = await claim_attachments(
+        session,
+        conversation=conversation,
+        attachment_ids=attachment_ids or [],
+        uploader_type="contact" if sender_type == "contact" else "agent",
+        uploader_id=sender_id or 0,
+    )
+    if not content.strip() and not attachments:
+        raise Invalid("a message needs content or at least one attachment", field="content")
+    now = utcnow()
+    message = Message(
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        direction="in" if sender_type == "contact" else "out",
+        sender_type=sender_type,
+        sender_id=sender_id,
+        private=private,
+        content=content,
+        content_type=content_type,
+        content_attributes=dict(content_attributes or {}),
+        client_message_id=client_message_id,
+        external_id=external_id,
+        status="sent",
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(message)
+            await session.flush()
+    except IntegrityError:
+        # A concurrent retry with the same client id won the race: answer with its message.
+        existing = await _by_client_id(session, conversation.id, client_message_id or "")
+        if existing is None:
+            raise
+        return existing, False
+    for attachment in attachments:
+        attachment.message_id = message.id
+    changed = _touch_for_message(conversation, message, now)
+    await session.flush()
+    out = (await messages_out(session, [message], numbers={conversation.id: conversation.number}))[0]
+    log.record(
+        session,
+        MessageCreated(message=out),
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        inbox_id=conversation.inbox_id,
+        private=private,
+    )
+    if changed:
+        await _record_update(session, conversation, changed)
+    return message, True
+
+
+def _touch_for_message(conversation: Conversation, message: Message, now: dt.datetime) -> list[str]:
+    """Update the conversation's timers for a new message; return the fields that matter to others."""
+    changed: list[str] = []
+    if message.private:
+        return changed
+    conversation.last_activity_at = now
+    if message.sender_type == "contact":
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+        if conversation.status in ("resolved", "snoozed", "pending"):
+            conversation.status = "open"
+            conversation.resolved_at = None
+            conversation.snoozed_until = None
+            changed.append("status")
+    elif message.sender_type == "agent":
+        # The bot's replies do not count as a response time of people.
+        if conversation.first_reply_at is None:
+            conversation.first_reply_at = now
+        conversation.waiting_since = None
+    return changed
+
+
+async def _by_client_id(
+    session: AsyncSession, conversation_id: int, client_message_id: str
+) -> Message | None:
+    found: Message | None = await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_message_id == client_message_id
+        )
+    )
+    return found
+
+
+async def set_status(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    status: str,
+    snoozed_until: dt.datetime | None = None,
+) -> None:
+    if status not in STATUSES:
+        raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if status == "snoozed":
+        if snoozed_until is None or snoozed_until <= utcnow():
+            raise Invalid("snoozing needs snoozed_until, a time in the future", field="snoozed_until")
+    elif snoozed_until is not None:
+        raise Invalid("snoozed_until goes only with status snoozed", field="snoozed_until")
+    if conversation.status == status and conversation.snoozed_until == snoozed_until:
+        return
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until
+    conversation.resolved_at = utcnow() if status == "resolved" else None
+    if status == "resolved":
+        conversation.waiting_since = None
+    await _record_update(session, conversation, ["status"])
+
+
+async def set_priority(session: AsyncSession, *, conversation: Conversation, priority: str) -> None:
+    if priority not in PRIORITIES:
+        raise Invalid(f"priority must be one of {', '.join(PRIORITIES)}", field="priority")
+    if conversation.priority == priority:
+        return
+    conversation.priority = priority
+    await _record_update(session, conversation, ["priority"])
+
+
+_UNSET: Any = object()
+
+
+async def assign(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    assignee_id: int | None = _UNSET,
+    team_id: int | None = _UNSET,
+) -> None:
+    """Assign to an agent and/or a team; None clears. An assignee must be an active member."""
+    changed: list[str] = []
+    if assignee_id is not _UNSET and assignee_id != conversation.assignee_id:
+        if assignee_id is not None:
+            membership, _user = await accounts.get_member(
+                session, account_id=conversation.account_id, user_id=assignee_id
+            )
+            if not membership.active:
+                raise Invalid(f"agent {assignee_id} is deactivated", field="assignee_id")
+        conversation.assignee_id = assignee_id
+        changed.append("assignee_id")
+    if team_id is not _UNSET and team_id != conversation.team_id:
+        if team_id is not None:
+            await accounts.get_team(session, account_id=conversation.account_id, team_id=team_id)
+        conversation.team_id = team_id
+        changed.append("team_id")
+    if changed:
+        await _record_update(session, conversation, changed)
+
+
+def normalize_label(name: str) -> str:
+    label = " ".join(name.strip().lower().split())
+    if not label or len(label) > 64:
+        raise Invalid("a label has 1 to 64 characters", field="labels")
+    return label
+
+
+async def set_labels(session: AsyncSession, *, conversation: Conversation, labels: list[str]) -> None:
+    """Make the conversation's labels exactly these (new names are created in the account)."""
+    wanted = list(dict.fromkeys(normalize_label(n) for n in labels))
+    current = (await labels_of(session, [conversation.id]))[conversation.id]
+    if sorted(wanted) == current:
+        return
+    existing = {
+        label.name: label
+        for label in await session.scalars(
+            select(Label).where(Label.account_id == conversation.account_id, Label.name.in_(wanted))
+        )
+    }
+    for name in wanted:
+        if name not in existing:
+            label = Label(account_id=conversation.account_id, name=name)
+            session.add(label)
+            existing[name] = label
+    await session.flush()
+    for link in await session.scalars(
+        select(ConversationLabel).where(ConversationLabel.conversation_id == conversation.id)
+    ):
+        await session.delete(link)
+    await session.flush()
+    for name in wanted:
+        session.add(
+            ConversationLabel(
+                account_id=conversation.account_id,
+                conversation_id=conversation.id,
+                label_id=existing[name].id,
+            )
+        )
+    await _record_update(session, conversation, ["labels"])
+
+
+async def mark_read(
+    session: AsyncSession, *, conversation: Conversation, reader_type: str, reader_id: int
+) -> dt.datetime:
+    """The reader has seen everything so far: the other side's messages become `read`."""
+    now = utcnow()
+    if reader_type == "contact":
+        conversation.contact_last_read_at = now
+        other: tuple[str, ...] = ("agent", "bot", "system")
+    elif reader_type == "agent":
+        conversation.agent_last_read_at = now
+        other = ("contact",)
+    else:
+        raise Invalid("reader must be contact or agent", field="reader_type")
+    await session.execute(
+        update(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.sender_type.in_(other),
+            Message.private.is_(False),
+            Message.status.in_(("sent", "delivered")),
+            Message.created_at <= now,
+        )
+        .values(status="read")
+    )
+    log.record(
+        session,
+        ConversationRead(
+            conversation_id=conversation.id,
+            conversation_number=conversation.number,
+            reader_type=reader_type,
+            reader_id=reader_id,
+            read_at=now,
+        ),
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        contact_id=conversation.contact_id,
+        inbox_id=conversation.inbox_id,
+    )
+    return now
+
+
+async def list_labels(session: AsyncSession, *, account_id: int) -> list[Label]:
+    return list(
+        await session.scalars(select(Label).where(Label.account_id == account_id).order_by(Label.name))
+    )

@@ -1,0 +1,39 @@
+"""What a running app holds: settings, database, bus, blob store, realtime hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.blobs import BlobStore
+from destek.bus import Bus
+from destek.config import Settings
+from destek.db import Database
+from destek.uow import unit_of_work
+
+if TYPE_CHECKING:
+    from destek.realtime.hub import Hub
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    bus: Bus
+    blobs: BlobStore
+    hub: Hub | None = field(default=None)
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[AsyncSession]:
+        """A writing transaction whose events are notified after commit."""
+        async with unit_of_work(self.db, self.bus) as session:
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.db.read() as session:
+            yield session
