@@ -9,6 +9,7 @@ import re
 import secrets
 import warnings
 
+from fastapi import UploadFile
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -162,3 +163,15 @@ async def attachment_by_access_key(
     if attachment is None or not secrets.compare_digest(attachment.access_key, access_key):
         raise NotFound("file not found")
     return attachment
+
+
+async def read_upload(upload: UploadFile, *, limit: int) -> bytes:
+    """Read an uploaded file, refusing it (413) as soon as it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await upload.read(64 * 1024):
+        total += len(chunk)
+        if total > limit:
+            raise TooLarge(f"the file is larger than the limit of {limit} bytes", field="file")
+        chunks.append(chunk)
+    return b"".join(chunks)
