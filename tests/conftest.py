@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from destek.security import use_cheap_password_hashing
 from tests.support.databases import BACKENDS, DatabaseTemplate, postgres_url, redis_url
 
 pytest_plugins = ["tests.support.factories_fixtures"]
+
+# Full-strength Argon2 costs ~0.1 s per user; the suite creates thousands. Production keeps the default.
+use_cheap_password_hashing()
 
 
 def _require() -> bool:

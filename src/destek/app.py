@@ -39,15 +39,19 @@ def build_state(settings: Settings) -> AppState:
 @contextlib.asynccontextmanager
 async def running(state: AppState) -> AsyncIterator[AppState]:
     """Start what the state needs (bus, realtime hub, housekeeping) and stop it afterwards."""
+    from destek.group_commit import GroupCommitter
     from destek.realtime.hub import Hub
 
     await state.bus.start()
+    state.group = GroupCommitter(state.db, state.bus)
+    await state.group.start()
     state.hub = Hub(state)
     await state.hub.start()
     try:
         yield state
     finally:
         await state.hub.stop()
+        await state.group.stop()
         await state.bus.stop()
         await state.db.dispose()
 

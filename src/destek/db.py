@@ -110,10 +110,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading only; it is rolled back at the end."""
+        """A session for reading. Its (empty) commit keeps loaded objects usable afterwards."""
         async with self._reader() as session, session.begin():
             yield session
-            await session.rollback()
 
     async def ping(self) -> bool:
         try:

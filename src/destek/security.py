@@ -17,6 +17,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("destek-timing-equaliser")
 
 
+def use_cheap_password_hashing() -> None:
+    """For test suites only: Argon2 at its cheapest, so creating users costs microseconds."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("destek-timing-equaliser")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,10 +13,13 @@ from destek.blobs import BlobStore
 from destek.bus import Bus
 from destek.config import Settings
 from destek.db import Database
+from destek.group_commit import GroupCommitter
 from destek.uow import unit_of_work
 
 if TYPE_CHECKING:
     from destek.realtime.hub import Hub
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -26,12 +29,20 @@ class AppState:
     bus: Bus
     blobs: BlobStore
     hub: Hub | None = field(default=None)
+    group: GroupCommitter | None = field(default=None)
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[AsyncSession]:
         """A writing transaction whose events are notified after commit."""
         async with unit_of_work(self.db, self.bus) as session:
             yield session
+
+    async def grouped(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Like uow(), for hot paths (posting messages): concurrent calls share one commit."""
+        if self.group is None:
+            async with self.uow() as session:
+                return await work(session)
+        return await self.group.run(work)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -56,3 +56,19 @@ class ContactOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     last_seen_at: dt.datetime | None
+
+
+class ContactPage(BaseModel):
+    items: list[ContactOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+class IdentityOut(BaseModel):
+    """How one inbox's channel knows the contact (a widget user id, a phone number, a chat id...)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    inbox_id: int
+    source_id: str
+    created_at: dt.datetime

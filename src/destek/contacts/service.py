@@ -94,14 +94,16 @@ async def search_contacts(
     session: AsyncSession, *, account_id: int, q: str | None, limit: int, after_id: int | None
 ) -> list[Contact]:
     query = select(Contact).where(Contact.account_id == account_id)
-    if q:
-        like = f"%{q.strip().lower()}%"
+    if q and q.strip():
+        # The user's text is matched literally: % and _ are not wildcards here.
+        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         query = query.where(
             or_(
-                func.lower(Contact.name).like(like),
-                func.lower(Contact.email).like(like),
-                Contact.phone.like(like),
-                func.lower(Contact.identifier).like(like),
+                func.lower(Contact.name).like(like, escape="\\"),
+                func.lower(Contact.email).like(like, escape="\\"),
+                Contact.phone.like(like, escape="\\"),
+                func.lower(Contact.identifier).like(like, escape="\\"),
             )
         )
     if after_id is not None:
@@ -180,9 +182,14 @@ async def _ensure_identity(session: AsyncSession, *, inbox: Inbox, contact: Cont
         found.contact_id = contact.id
 
 
-async def identities_of(session: AsyncSession, *, contact_id: int) -> list[ContactIdentity]:
-    rows = await session.scalars(select(ContactIdentity).where(ContactIdentity.contact_id == contact_id))
-    return list(rows)
+async def identities_of(
+    session: AsyncSession, *, contact_id: int, inbox_ids: frozenset[int] | None = None
+) -> list[ContactIdentity]:
+    """The contact's identities; with `inbox_ids` (an agent's inboxes), only those inboxes' ones."""
+    query = select(ContactIdentity).where(ContactIdentity.contact_id == contact_id)
+    if inbox_ids is not None:
+        query = query.where(ContactIdentity.inbox_id.in_(inbox_ids))
+    return list(await session.scalars(query.order_by(ContactIdentity.id)))
 
 
 # --- contact tokens: what the widget or SDK keeps to act as its contact -------------------------

@@ -109,7 +109,12 @@ async def store_attachment(
         height=height,
     )
     session.add(attachment)
-    await session.flush()
+    try:
+        await session.flush()
+    except BaseException:
+        # No row, no file: an orphan blob would never be found again.
+        await blobs.delete(key)
+        raise
     return attachment
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from destek.contacts.schemas import ContactOut
 
 Status = Literal["open", "pending", "snoozed", "resolved"]
 Priority = Literal["none", "low", "medium", "high", "urgent"]
@@ -111,19 +113,126 @@ class PublicConversationOut(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    content: str = Field(default="", max_length=MAX_CONTENT)
+    # attachment_ids comes first so the content check below can see it (and name `content` in errors).
+    attachment_ids: list[int] = Field(default_factory=list, max_length=10)
+    content: str = Field(default="", max_length=MAX_CONTENT, validate_default=True)
     client_message_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
     )
-    attachment_ids: list[int] = Field(default_factory=list, max_length=10)
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> MessageCreate:
-        if not self.content.strip() and not self.attachment_ids:
+    @field_validator("content")
+    @classmethod
+    def _not_empty(cls, content: str, info: ValidationInfo) -> str:
+        if not content.strip() and not info.data.get("attachment_ids"):
             raise ValueError("a message needs content or at least one attachment")
-        return self
+        return content
 
 
 class AgentMessageCreate(MessageCreate):
     private: bool = False
     quick_replies: list[QuickReply] = Field(default_factory=list, max_length=10)
+
+
+# --- the agent API: lists, details and changes -----------------------------------------------------
+
+PREVIEW_CHARS = 160
+
+
+class ContactSummary(BaseModel):
+    id: int
+    name: str
+    email: str | None
+
+
+class LastMessage(BaseModel):
+    """A preview of the newest message, for the inbox list."""
+
+    id: int
+    content: str  # at most PREVIEW_CHARS characters
+    content_type: str
+    sender_type: SenderType
+    private: bool
+    attachments: int
+    created_at: dt.datetime
+
+
+class ConversationItem(ConversationOut):
+    contact: ContactSummary
+    last_message: LastMessage | None
+    unread_count: int  # the contact's messages after agent_last_read_at
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationItem]
+    next_cursor: str | None  # pass as `cursor` for the next page; null on the last page
+
+
+class ConversationCounts(BaseModel):
+    """Conversations per status; `mine` and `unassigned` count open ones."""
+
+    open: int
+    pending: int
+    snoozed: int
+    resolved: int
+    mine: int
+    unassigned: int
+
+
+class InboxSummary(BaseModel):
+    id: int
+    name: str
+    channel_type: str
+
+
+class ConversationDetail(ConversationOut):
+    contact: ContactOut
+    inbox: InboxSummary
+    unread_count: int
+
+
+class MessagePage(BaseModel):
+    items: list[MessageOut]  # oldest first
+    has_more: bool  # more messages before (or, with `after`, after) this page
+
+
+class LabelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    color: str
+    description: str
+
+
+class LabelList(BaseModel):
+    items: list[LabelOut]
+
+
+class _Change(BaseModel):
+    # A misspelt key must not pass silently as "leave unchanged".
+    model_config = ConfigDict(extra="forbid")
+
+
+class StatusChange(_Change):
+    status: Status
+    snoozed_until: AwareDatetime | None = None  # required with status "snoozed"
+
+
+class PriorityChange(_Change):
+    priority: Priority
+
+
+class AssignmentChange(_Change):
+    """A field left out stays as it is; null clears it."""
+
+    assignee_id: int | None = Field(default=None, ge=1)
+    team_id: int | None = Field(default=None, ge=1)
+
+
+class LabelsChange(_Change):
+    labels: list[str] = Field(max_length=30)
+
+
+class TypingChange(_Change):
+    typing: bool
+    private: bool = False  # typing a note: shown to agents only

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,7 @@ async def labels_of(session: AsyncSession, conversation_ids: Sequence[int]) -> d
         .where(ConversationLabel.conversation_id.in_(conversation_ids))
         .order_by(Label.name)
     )
-    for conversation_id, name in rows.tuples():
+    for conversation_id, name in rows:
         result[conversation_id].append(name)
     return result
 
@@ -105,9 +106,9 @@ async def messages_out(
             files[attachment.message_id].append(attachment)
     user_ids = {m.sender_id for m in messages if m.sender_type == "agent" and m.sender_id}
     contact_ids = {m.sender_id for m in messages if m.sender_type == "contact" and m.sender_id}
-    users = dict((await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).tuples())
+    users = dict((await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).all())
     contacts = dict(
-        (await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))).tuples()
+        (await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))).all()
     )
     if numbers is None:
         conv_ids = {m.conversation_id for m in messages}
@@ -116,7 +117,7 @@ async def messages_out(
                 await session.execute(
                     select(Conversation.id, Conversation.number).where(Conversation.id.in_(conv_ids))
                 )
-            ).tuples()
+            ).all()
         )
     out = []
     for m in messages:
@@ -152,11 +153,25 @@ async def messages_out(
 # --- finding ------------------------------------------------------------------------------------
 
 
-async def access_conversation(session: AsyncSession, *, actor: Actor, number: int) -> Conversation:
-    """The conversation #number of the actor's account if the actor may see it; NotFound otherwise."""
-    conversation = await session.scalar(
-        select(Conversation).where(Conversation.account_id == actor.account_id, Conversation.number == number)
+# Writers of one conversation queue on its row (PostgreSQL; SQLite's writers queue anyway), so its
+# events are logged in the order its changes were made and no change is built on a stale read.
+# NO KEY UPDATE: rows that merely reference the conversation (messages, attachments) are not blocked.
+_ROW_LOCK: dict[str, Any] = {"key_share": True}
+
+
+async def access_conversation(
+    session: AsyncSession, *, actor: Actor, number: int, for_update: bool = False
+) -> Conversation:
+    """The conversation #number of the actor's account if the actor may see it; NotFound otherwise.
+
+    `for_update`: lock the row until commit, before changing the conversation.
+    """
+    query = select(Conversation).where(
+        Conversation.account_id == actor.account_id, Conversation.number == number
     )
+    if for_update:
+        query = query.with_for_update(**_ROW_LOCK).execution_options(populate_existing=True)
+    conversation = await session.scalar(query)
     if conversation is None or not actor.can_see_inbox(conversation.inbox_id):
         raise NotFound(f"conversation {number} not found")
     return conversation
@@ -196,18 +211,22 @@ class ConversationFilter:
     sort: str = "last_activity"  # last_activity | waiting | created
 
 
-def _encode_cursor(value: dt.datetime | None, row_id: int) -> str:
-    raw = json.dumps([value.isoformat() if value else None, row_id]).encode()
+def _encode_cursor(sort: str, value: dt.datetime, row_id: int) -> str:
+    raw = json.dumps([sort, value.isoformat(), row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime | None, int]:
+def _decode_cursor(cursor: str, sort: str) -> tuple[dt.datetime, int]:
+    """The position a cursor points at; it must come from a listing with the same sort."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, row_id = json.loads(raw)
-        return (dt.datetime.fromisoformat(value) if value else None), int(row_id)
+        cursor_sort, value, row_id = json.loads(raw)
+        position = dt.datetime.fromisoformat(value)
+        if cursor_sort != sort or position.tzinfo is None or not isinstance(row_id, int):
+            raise ValueError(cursor)
     except (ValueError, TypeError):
-        raise Invalid("the cursor is not one this server gave out", field="cursor") from None
+        raise Invalid("the cursor is not one this server gave out for this sort", field="cursor") from None
+    return position, row_id
 
 
 _SORTS = {
@@ -264,11 +283,10 @@ async def list_conversations(
     if filters.sort not in _SORTS:
         raise Invalid(f"sort must be one of {', '.join(_SORTS)}", field="sort")
     column, descending = _SORTS[filters.sort]
-    position: dt.datetime | None
     if filters.sort == "waiting":
         query = query.where(Conversation.waiting_since.is_not(None))
     if cursor:
-        position, row_id = _decode_cursor(cursor)
+        position, row_id = _decode_cursor(cursor, filters.sort)
         if descending:
             query = query.where(or_(column < position, and_(column == position, Conversation.id < row_id)))
         else:
@@ -279,26 +297,28 @@ async def list_conversations(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor(getattr(last, column.key), last.id)
+        next_cursor = _encode_cursor(filters.sort, getattr(last, column.key), last.id)
     return rows, next_cursor
 
 
 def _text_match(account_id: int, q: str) -> Any:
     """Conversations whose number, contact or any message matches the text."""
     text = q.strip().lstrip("#")
-    like = f"%{text.lower()}%"
+    # The searcher's % and _ are plain characters, not wildcards.
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
     conditions: list[ColumnElement[bool]] = [
         exists().where(
             Message.conversation_id == Conversation.id,
             Message.account_id == account_id,
-            func.lower(Message.content).like(like),
+            func.lower(Message.content).like(like, escape="\\"),
         ),
         exists().where(
             Contact.id == Conversation.contact_id,
             or_(
-                func.lower(Contact.name).like(like),
-                func.lower(Contact.email).like(like),
-                Contact.phone.like(like),
+                func.lower(Contact.name).like(like, escape="\\"),
+                func.lower(Contact.email).like(like, escape="\\"),
+                Contact.phone.like(like, escape="\\"),
             ),
         ),
     ]
@@ -402,6 +422,9 @@ async def post_message(
 
     A retry with the same `client_message_id` returns the first message and changes nothing.
     """
+    # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
+    await session.flush()
+    await session.refresh(conversation, with_for_update=_ROW_LOCK)
     if client_message_id is not None:
         existing = await _by_client_id(session, conversation.id, client_message_id)
         if existing is not None:
@@ -486,6 +509,26 @@ def _touch_for_message(conversation: Conversation, message: Message, now: dt.dat
     return changed
 
 
+async def find_contact_message(
+    session: AsyncSession, *, contact_id: int, inbox_id: int, client_message_id: str
+) -> tuple[Message, Conversation] | None:
+    """A message the contact already sent with this client id in this inbox (a retried request)."""
+    row = (
+        await session.execute(
+            select(Message, Conversation)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                Conversation.contact_id == contact_id,
+                Conversation.inbox_id == inbox_id,
+                Message.sender_type == "contact",
+                Message.client_message_id == client_message_id,
+            )
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def _by_client_id(
     session: AsyncSession, conversation_id: int, client_message_id: str
 ) -> Message | None:
@@ -544,26 +587,51 @@ async def assign(
     changed: list[str] = []
     if assignee_id is not _UNSET and assignee_id != conversation.assignee_id:
         if assignee_id is not None:
-            membership, _user = await accounts.get_member(
-                session, account_id=conversation.account_id, user_id=assignee_id
-            )
-            if not membership.active:
-                raise Invalid(f"agent {assignee_id} is deactivated", field="assignee_id")
+            await _check_assignee(session, conversation, assignee_id)
         conversation.assignee_id = assignee_id
         changed.append("assignee_id")
     if team_id is not _UNSET and team_id != conversation.team_id:
         if team_id is not None:
-            await accounts.get_team(session, account_id=conversation.account_id, team_id=team_id)
+            try:
+                await accounts.get_team(session, account_id=conversation.account_id, team_id=team_id)
+            except NotFound as exc:
+                raise NotFound(exc.message, field="team_id") from None
         conversation.team_id = team_id
         changed.append("team_id")
     if changed:
         await _record_update(session, conversation, changed)
 
 
+async def _check_assignee(session: AsyncSession, conversation: Conversation, user_id: int) -> None:
+    """An assignee is an active member who can see the conversation's inbox."""
+    try:
+        membership, _user = await accounts.get_member(
+            session, account_id=conversation.account_id, user_id=user_id
+        )
+    except NotFound as exc:
+        raise NotFound(exc.message, field="assignee_id") from None
+    if not membership.active:
+        raise Invalid(f"agent {user_id} is deactivated", field="assignee_id")
+    if membership.role == "agent" and user_id not in await accounts.inbox_member_ids(
+        session, inbox_id=conversation.inbox_id
+    ):
+        raise Invalid(
+            f"agent {user_id} is not a member of this conversation's inbox: add them to it first",
+            field="assignee_id",
+        )
+
+
+_LABEL_CHARS = re.compile(r"[\w .:/\-]+")
+
+
 def normalize_label(name: str) -> str:
     label = " ".join(name.strip().lower().split())
     if not label or len(label) > 64:
         raise Invalid("a label has 1 to 64 characters", field="labels")
+    if not _LABEL_CHARS.fullmatch(label):
+        raise Invalid(
+            f"label {name!r} may contain only letters, digits, spaces and . : / - _", field="labels"
+        )
     return label
 
 

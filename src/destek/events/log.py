@@ -50,6 +50,12 @@ def pending_count(session: AsyncSession) -> int:
     return len(session.info.get(_PENDING, []))
 
 
+def discard_pending_after(session: AsyncSession, count: int) -> None:
+    """Forget the events recorded after the first `count` (their savepoint was rolled back)."""
+    pending: list[PendingEvent] = session.info.get(_PENDING, [])
+    del pending[count:]
+
+
 async def assign_pending(session: AsyncSession) -> dict[int, int]:
     """Write the queued events with their sequence numbers; return {account_id: last seq}."""
     pending: list[PendingEvent] = session.info.pop(_PENDING, [])

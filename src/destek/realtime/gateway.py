@@ -1,7 +1,189 @@
-"""Routes (to be written)."""
+"""Websocket endpoints: `/ws` for agents, `/api/v1/public/ws` for contacts.
+
+Protocol (JSON text frames; see docs/api.md):
+  client → {"type": "subscribe", ..., "since": <last seq seen or null>}
+  server → {"type": "subscribed", "seq": <cursor>, "heartbeat": <seconds>}
+           then {"type": "event", "seq": N, "event": {...}} for every event after the cursor, in order,
+           then live events the same way; {"type": "typing", ...} signals; {"type": "ping"} when idle.
+  client → {"type": "ping"} at any time → {"type": "pong"}
+  A cursor that is too old gets {"type": "resync", "seq": head, "reason": ...} and close code 4410.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter
+from pydantic import BaseModel, Field, ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from destek.accounts import service as accounts
+from destek.accounts.service import Actor
+from destek.contacts import service as contacts
+from destek.deps import SESSION_COOKIE
+from destek.errors import DestekError
+from destek.realtime.connection import Connection
+from destek.realtime.hub import ResyncNeeded
+from destek.state import AppState
 
 router = APIRouter()
+
+UNAUTHORIZED = 4001
+BAD_FRAME = 4400
+RESYNC = 4410
+SUBSCRIBE_TIMEOUT = 10.0
+
+
+class AgentSubscribe(BaseModel):
+    type: str = Field(pattern="^subscribe$")
+    account_id: int = Field(ge=1)
+    token: str | None = None  # an API token; without it the session cookie is used
+    since: int | None = Field(default=None, ge=0)
+
+
+class ContactSubscribe(BaseModel):
+    type: str = Field(pattern="^subscribe$")
+    inbox: str = Field(min_length=1, max_length=64)  # the inbox's public token
+    token: str = Field(min_length=1)  # the contact token
+    since: int | None = Field(default=None, ge=0)
+
+
+class Refused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+async def _first_frame(websocket: WebSocket) -> dict[str, Any]:
+    try:
+        text = await asyncio.wait_for(websocket.receive_text(), timeout=SUBSCRIBE_TIMEOUT)
+        frame = json.loads(text)
+    except TimeoutError:
+        raise Refused(UNAUTHORIZED, "send a subscribe frame first") from None
+    except (ValueError, KeyError):
+        raise Refused(BAD_FRAME, "frames are JSON objects") from None
+    if not isinstance(frame, dict):
+        raise Refused(BAD_FRAME, "frames are JSON objects")
+    return frame
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """A cookie-authenticated socket must come from our own pages (no cross-site hijacking)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+async def _agent_actor(state: AppState, websocket: WebSocket, frame: AgentSubscribe) -> Actor:
+    async with state.read() as session:
+        try:
+            if frame.token:
+                token = await accounts.resolve_api_token(session, plaintext=frame.token)
+                if token is None or token.account_id != frame.account_id:
+                    raise Refused(UNAUTHORIZED, "the API token is invalid for this account")
+                return await accounts.actor_for(session, account_id=frame.account_id, user_id=token.user_id)
+            cookie = websocket.cookies.get(SESSION_COOKIE)
+            user = await accounts.user_for_login_session(session, token=cookie) if cookie else None
+            if user is None or not _same_origin(websocket):
+                raise Refused(UNAUTHORIZED, "log in or send an API token")
+            return await accounts.actor_for(session, account_id=frame.account_id, user_id=user.id)
+        except DestekError as exc:
+            raise Refused(UNAUTHORIZED, exc.message) from None
+
+
+async def _serve(state: AppState, websocket: WebSocket, connection: Connection, since: int | None) -> None:
+    hub = state.hub
+    assert hub is not None
+    try:
+        cursor = await hub.attach(connection, since)
+    except ResyncNeeded as exc:
+        await connection.send({"type": "resync", "seq": exc.head, "reason": exc.reason})
+        await websocket.close(RESYNC, "resync: fetch the state afresh, then subscribe from seq")
+        return
+    sender: asyncio.Task[None] | None = None
+    try:
+        await connection.send({"type": "subscribed", "seq": cursor, "heartbeat": connection.heartbeat})
+        await hub.replay(connection, cursor)
+        sender = asyncio.create_task(connection.run_sender())
+        while True:
+            text = await websocket.receive_text()
+            try:
+                frame = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(frame, dict) and frame.get("type") == "ping":
+                connection.push({"type": "pong"})
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.detach(connection)
+        connection.closed = True
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+
+
+@router.websocket("/ws")
+async def agent_socket(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.destek
+    await websocket.accept()
+    try:
+        frame = AgentSubscribe.model_validate(await _first_frame(websocket))
+        actor = await _agent_actor(state, websocket, frame)
+    except ValidationError as exc:
+        await websocket.close(BAD_FRAME, _first_error(exc))
+        return
+    except Refused as exc:
+        await websocket.close(exc.code, exc.reason)
+        return
+    connection = Connection(
+        websocket,
+        account_id=actor.account_id,
+        actor=actor,
+        queue_size=state.settings.ws_queue_size,
+        heartbeat=state.settings.ws_heartbeat_seconds,
+    )
+    await _serve(state, websocket, connection, frame.since)
+
+
+@router.websocket("/api/v1/public/ws")
+async def contact_socket(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.destek
+    await websocket.accept()
+    try:
+        frame = ContactSubscribe.model_validate(await _first_frame(websocket))
+        async with state.read() as session:
+            try:
+                inbox = await accounts.inbox_by_public_token(session, public_token=frame.inbox)
+                contact, inbox_id = await contacts.contact_from_token(
+                    session, state.settings.secret, token=frame.token, inbox=inbox
+                )
+            except DestekError as exc:
+                raise Refused(UNAUTHORIZED, exc.message) from None
+    except ValidationError as exc:
+        await websocket.close(BAD_FRAME, _first_error(exc))
+        return
+    except Refused as exc:
+        await websocket.close(exc.code, exc.reason)
+        return
+    connection = Connection(
+        websocket,
+        account_id=contact.account_id,
+        contact_id=contact.id,
+        inbox_id=inbox_id,
+        queue_size=state.settings.ws_queue_size,
+        heartbeat=state.settings.ws_heartbeat_seconds,
+    )
+    await _serve(state, websocket, connection, frame.since)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error.get("loc", ()))
+    return f"{field}: {error.get('msg', 'invalid')}"[:120]

@@ -1,16 +1,232 @@
-"""Placeholder: replaced by the realtime gateway."""
+"""The realtime hub of one node: reads each account's log once, fans events out to local sockets.
+
+A bus notification wakes the account's feed; the feed reads the new events from the log (one query
+for all the node's sockets of that account) and hands each socket what it may see. A socket that
+connects with a cursor first replays the log from it, while live events wait in its pending list;
+then the two are joined without a gap or a duplicate (by seq). A lost notification is made up by
+the periodic catch-up read, so it costs latency, never an event.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from destek.bus import BusMessage, Notification, Signal
+from destek.db import utcnow
+from destek.events import log as event_log
+from destek.events.models import EventRow
+from destek.events.schemas import parse_event
+from destek.realtime.connection import Connection
+
+if TYPE_CHECKING:
+    from destek.state import AppState
+
+logger = logging.getLogger(__name__)
+PAGE = 500
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+@dataclass(slots=True)
+class LiveEvent:
+    """One event as read from the log, with its contact view computed at most once."""
+
+    row: EventRow
+    _contact_view: Any = field(default=None)
+    _parsed: bool = False
+
+    @property
+    def seq(self) -> int:
+        return self.row.seq
+
+    def agent_frame(self) -> dict[str, Any]:
+        return {"type": "event", "seq": self.row.seq, "event": self.row.payload}
+
+    def contact_frame(self) -> dict[str, Any] | None:
+        if not self._parsed:
+            self._parsed = True
+            seen = parse_event(self.row.payload).contact_view() if not self.row.private else None
+            self._contact_view = (
+                None if seen is None else {"type": "event", "seq": self.row.seq, "event": seen}
+            )
+        frame: dict[str, Any] | None = self._contact_view
+        return frame
+
+
+class Feed:
+    """One account's live stream on this node."""
+
+    def __init__(self, hub: Hub, account_id: int) -> None:
+        self.hub = hub
+        self.account_id = account_id
+        self.connections: set[Connection] = set()
+        self.head = 0
+        self.ready = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.stopping = False
+        self.task: asyncio.Task[None] = asyncio.create_task(self._pump(), name=f"feed-{account_id}")
+
+    async def _pump(self) -> None:
+        async with self.hub.state.read() as session:
+            self.head = await event_log.head(session, account_id=self.account_id)
+        self.ready.set()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.hub.catchup_seconds)
+            self.wake.clear()
+            if self.stopping:
+                return
+            try:
+                await self._read_new()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("feed %s could not read the log; retrying", self.account_id, exc_info=True)
+                await asyncio.sleep(0.5)
+
+    async def _read_new(self) -> None:
+        while True:
+            async with self.hub.state.read() as session:
+                rows = await event_log.read_since(
+                    session, account_id=self.account_id, since=self.head, limit=PAGE
+                )
+            for row in rows:
+                if row.seq != self.head + 1:
+                    # Pruned or not visible: not a gap in delivery, the sequence is gap-free at commit.
+                    logger.debug("feed %s jumps from %s to %s", self.account_id, self.head, row.seq)
+                self.head = row.seq
+                event = LiveEvent(row)
+                for connection in list(self.connections):
+                    connection.offer(event)
+            if len(rows) < PAGE:
+                return
+
+    def signal(self, payload: dict[str, Any]) -> None:
+        for connection in list(self.connections):
+            connection.offer_signal(payload)
+
+    async def close(self) -> None:
+        # Stop between reads rather than cancel one: a cancelled driver call can leave its
+        # connection (and, on SQLite, its thread) behind.
+        self.stopping = True
+        self.wake.set()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(self.task, timeout=5)
 
 
 class Hub:
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: AppState) -> None:
         self.state = state
+        self.catchup_seconds = state.settings.catchup_seconds
+        self.feeds: dict[int, Feed] = {}
+        self._unlisten: Any = None
+        self._housekeeping: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        return None
+        self._unlisten = self.state.bus.listen(self._on_bus)
+        self._housekeeping = asyncio.create_task(self._prune_forever(), name="event-log-pruning")
 
     async def stop(self) -> None:
-        return None
+        if self._unlisten is not None:
+            self._unlisten()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        for feed in list(self.feeds.values()):
+            for connection in list(feed.connections):
+                connection.close(1012, "server restarting: reconnect with your last seq")
+            await feed.close()
+        self.feeds.clear()
+
+    def _on_bus(self, message: BusMessage) -> None:
+        feed = self.feeds.get(message.account_id)
+        if feed is None:
+            return
+        if isinstance(message, Notification):
+            if message.seq > feed.head:
+                feed.wake.set()
+        elif isinstance(message, Signal):
+            feed.signal(message.payload)
+
+    async def attach(self, connection: Connection, since: int | None) -> int:
+        """Join the account's live stream (live events wait until `replay`); returns the cursor.
+
+        Raises ResyncNeeded when the cursor is older than the oldest kept event (or from another
+        database): the client must fetch its state afresh.
+        """
+        feed = self.feeds.get(connection.account_id)
+        if feed is None:
+            feed = self.feeds[connection.account_id] = Feed(self, connection.account_id)
+        await feed.ready.wait()
+        connection.begin_catch_up()
+        feed.connections.add(connection)
+        try:
+            async with self.state.read() as session:
+                head = await event_log.head(session, account_id=connection.account_id)
+                if since is None:
+                    since = head
+                elif since > head:
+                    raise ResyncNeeded(head, "the cursor is ahead of this server's log")
+                elif since < head:
+                    oldest = await event_log.oldest(session, account_id=connection.account_id)
+                    if oldest is None or since < oldest - 1:
+                        raise ResyncNeeded(head, "events after the cursor were pruned")
+        except BaseException:
+            self.detach(connection)
+            raise
+        return since
+
+    async def replay(self, connection: Connection, since: int) -> None:
+        """Send the client what it missed since its cursor, then switch it to live events."""
+        try:
+            await connection.replay(self, since)
+        except BaseException:
+            self.detach(connection)
+            raise
+
+    async def read_visible(self, connection: Connection, since: int) -> list[EventRow]:
+        async with self.state.read() as session:
+            return await event_log.read_since(
+                session,
+                account_id=connection.account_id,
+                since=since,
+                limit=PAGE,
+                contact_id=connection.contact_id,
+                inbox_ids=connection.inbox_filter,
+            )
+
+    def detach(self, connection: Connection) -> None:
+        feed = self.feeds.get(connection.account_id)
+        if feed is None:
+            return
+        feed.connections.discard(connection)
+        if not feed.connections:
+            del self.feeds[connection.account_id]
+            asyncio.get_running_loop().create_task(feed.close())
+
+    def connection_count(self) -> int:
+        return sum(len(feed.connections) for feed in self.feeds.values())
+
+    async def _prune_forever(self) -> None:
+        retention = dt.timedelta(days=self.state.settings.event_retention_days)
+        while True:
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+            try:
+                async with self.state.uow() as session:
+                    removed = await event_log.prune(session, older_than=utcnow() - retention)
+                if removed:
+                    logger.info("pruned %s events older than %s", removed, retention)
+            except Exception:
+                logger.warning("pruning the event log failed", exc_info=True)
+
+
+class ResyncNeeded(Exception):
+    def __init__(self, head: int, reason: str) -> None:
+        super().__init__(reason)
+        self.head = head
+        self.reason = reason

@@ -1,7 +1,140 @@
-"""Routes (to be written)."""
+"""The public client API used by the web widget and the iOS/Android SDKs: the inbox and the contact.
+
+A client (1) reads the inbox's look with GET, (2) identifies its customer with POST /contacts and keeps
+the returned contact token, (3) sends that token as `Authorization: Bearer` on every other call. The
+conversation routes live in conversations_api.py, mounted under the same prefix.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 
-router = APIRouter()
+from destek.accounts import service as accounts
+from destek.channels.widget import conversations_api
+from destek.channels.widget.access import (
+    CONTACT_ERRORS,
+    INBOX_ERRORS,
+    CredentialsDep,
+    InboxToken,
+    chat_inbox,
+    optional_visitor,
+    visitor,
+)
+from destek.channels.widget.schemas import (
+    DEFAULT_COLOR,
+    DEFAULT_GREETING,
+    IdentifyIn,
+    IdentifyOut,
+    PublicContactOut,
+    WidgetConfigOut,
+)
+from destek.contacts import service as contacts
+from destek.contacts.schemas import ContactUpdate
+from destek.deps import StateDep
+from destek.errors import Invalid
+
+PREFIX = "/api/v1/public/inboxes/{inbox_token}"
+
+router = APIRouter(prefix=PREFIX, tags=["public client API"])
+
+IDENTIFY_401 = {
+    **CONTACT_ERRORS[401],
+    "description": "identifier_hash is missing (the inbox demands identity verification) or does not "
+    "match the identifier",
+}
+
+
+@router.get(
+    "",
+    operation_id="public_get_inbox",
+    response_model=WidgetConfigOut,
+    responses=INBOX_ERRORS,
+    summary="The inbox's settings for the chat window",
+    description="Needs no contact token. Call it when the chat opens, to draw it and to learn whether "
+    "identifying a user needs `identifier_hash`.",
+)
+async def get_inbox_config(state: StateDep, inbox_token: InboxToken) -> WidgetConfigOut:
+    async with state.read() as session:
+        inbox = await chat_inbox(session, inbox_token=inbox_token)
+        account = await accounts.get_account(session, account_id=inbox.account_id)
+    settings = inbox.settings
+    position = settings.get("position")
+    return WidgetConfigOut(
+        name=inbox.name,
+        channel_type=inbox.channel_type,
+        identity_verification=inbox.identity_verification,
+        greeting=str(settings.get("greeting") or DEFAULT_GREETING),
+        color=str(settings.get("color") or DEFAULT_COLOR),
+        locale=str(settings.get("locale") or account.locale),
+        position=position if position in ("left", "right") else "right",
+    )
+
+
+@router.post(
+    "/contacts",
+    operation_id="public_identify",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IdentifyOut,
+    responses={**INBOX_ERRORS, 401: IDENTIFY_401},
+    # The contact token is optional here: an empty requirement next to it says so in OpenAPI.
+    openapi_extra={"security": [{}]},
+    summary="Identify the customer and get a contact token",
+    description="""Call it on first launch and whenever the app's user logs in or out.
+
+* Without `identifier`: an anonymous visitor. Send the token you kept (Authorization: Bearer) to stay
+  the same visitor; without one a new visitor is made.
+* With `identifier` (your user id): the same person on every device. If the request also carries the
+  token of an anonymous visitor of this inbox, that visitor becomes this user and keeps its conversations.
+* Identity verification: `identifier_hash` = hex HMAC-SHA256(key = inbox secret, message = identifier),
+  computed on your server. Mandatory when the inbox says `identity_verification: true`; checked whenever
+  sent. Without verification anyone knowing a user id can act as that user.
+* Name, e-mail, phone, locale, `attributes` and `device` (app_version, os, os_version, device_model,
+  platform...) are stored on the contact and shown to agents.
+
+A token that is not valid for this inbox is ignored here, so a client can always recover by identifying
+again. Returns a new token each time; keep the latest.""",
+)
+async def identify(state: StateDep, creds: CredentialsDep, body: IdentifyIn) -> IdentifyOut:
+    if body.identifier_hash is not None and body.identifier is None:
+        raise Invalid("identifier_hash was sent without the identifier it signs", field="identifier")
+    key = state.settings.secret
+    async with state.uow() as session:
+        inbox, existing = await optional_visitor(session, key=key, creds=creds)
+        contact = await contacts.identify(
+            session, inbox=inbox, data=body, identifier_hash=body.identifier_hash, existing=existing
+        )
+        token = contacts.contact_token(key, contact=contact, inbox=inbox)
+        return IdentifyOut(contact=PublicContactOut.model_validate(contact), token=token)
+
+
+@router.get(
+    "/contact",
+    operation_id="public_get_contact",
+    response_model=PublicContactOut,
+    responses=CONTACT_ERRORS,
+    summary="The customer of the contact token",
+)
+async def get_contact(state: StateDep, creds: CredentialsDep) -> PublicContactOut:
+    async with state.read() as session:
+        who = await visitor(session, key=state.settings.secret, creds=creds)
+        return PublicContactOut.model_validate(who.contact)
+
+
+@router.patch(
+    "/contact",
+    operation_id="public_update_contact",
+    response_model=PublicContactOut,
+    responses=CONTACT_ERRORS,
+    summary="Update the customer's details and app context",
+    description="Only the fields sent change. `attributes` and `device` are merged key by key into what "
+    "is stored (a key sent as null in `attributes` is stored as null). The `identifier` cannot change "
+    "here: identify again with POST /contacts.",
+)
+async def update_contact(state: StateDep, creds: CredentialsDep, body: ContactUpdate) -> PublicContactOut:
+    async with state.uow() as session:
+        who = await visitor(session, key=state.settings.secret, creds=creds)
+        await contacts.update_contact(session, contact=who.contact, data=body)
+        return PublicContactOut.model_validate(who.contact)
+
+
+router.include_router(conversations_api.router)

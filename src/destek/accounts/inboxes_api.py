@@ -1,0 +1,112 @@
+"""Agent API: inboxes (where conversations arrive) and who works in them.
+
+Agents (role `agent`) see only the inboxes they are members of; the others are 404 to them.
+The inbox secret is shown to administrators only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from destek.accounts import people
+from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
+from destek.accounts.schemas import InboxCreate, InboxOut, InboxUpdate, MembersIn
+from destek.accounts.service import Actor
+from destek.deps import ActorDep, StateDep
+
+router = APIRouter(tags=["inboxes"])
+
+InboxId = Annotated[int, Path(ge=1)]
+
+
+def inbox_out(inbox: Inbox, member_ids: list[int], actor: Actor) -> InboxOut:
+    """`secret` stays unset for agents; the routes exclude unset fields, so it is left out."""
+    fields = {
+        "id": inbox.id,
+        "name": inbox.name,
+        "channel_type": inbox.channel_type,
+        "public_token": inbox.public_token,
+        "identity_verification": inbox.identity_verification,
+        "settings": inbox.settings,
+        "member_ids": sorted(member_ids),
+        "created_at": inbox.created_at,
+    }
+    if actor.is_admin:
+        fields["secret"] = inbox.secret
+    return InboxOut.model_validate(fields)
+
+
+@router.get(
+    "/inboxes",
+    response_model=list[InboxOut],
+    response_model_exclude_unset=True,
+    summary="The inboxes you may see (administrators: all)",
+)
+async def list_inboxes(state: StateDep, actor: ActorDep) -> list[InboxOut]:
+    async with state.read() as session:
+        inboxes = await accounts.list_inboxes(session, actor=actor)
+        members = await people.member_ids_by_inbox(session, account_id=actor.account_id)
+    return [inbox_out(inbox, members.get(inbox.id, []), actor) for inbox in inboxes]
+
+
+@router.post(
+    "/inboxes",
+    status_code=201,
+    response_model=InboxOut,
+    response_model_exclude_unset=True,
+    summary="Create an inbox for a channel (administrators)",
+)
+async def create_inbox(body: InboxCreate, state: StateDep, actor: ActorDep) -> InboxOut:
+    accounts.require_admin(actor)
+    async with state.uow() as session:
+        inbox = await accounts.create_inbox(
+            session,
+            account_id=actor.account_id,
+            name=body.name,
+            channel_type=body.channel_type,
+            settings=body.settings,
+            identity_verification=body.identity_verification,
+        )
+        return inbox_out(inbox, [], actor)
+
+
+@router.get(
+    "/inboxes/{inbox_id}",
+    response_model=InboxOut,
+    response_model_exclude_unset=True,
+    summary="One inbox",
+)
+async def get_inbox(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> InboxOut:
+    async with state.read() as session:
+        inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)
+
+
+@router.patch(
+    "/inboxes/{inbox_id}",
+    response_model=InboxOut,
+    response_model_exclude_unset=True,
+    summary="Rename an inbox, change its settings or identity verification, rotate its secret",
+)
+async def update_inbox(inbox_id: InboxId, body: InboxUpdate, state: StateDep, actor: ActorDep) -> InboxOut:
+    async with state.uow() as session:
+        inbox = await accounts.update_inbox(
+            session, actor=actor, inbox_id=inbox_id, **body.model_dump(exclude_none=True)
+        )
+        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)
+
+
+@router.put(
+    "/inboxes/{inbox_id}/members",
+    response_model=InboxOut,
+    response_model_exclude_unset=True,
+    summary="Replace the agents who work in this inbox (administrators)",
+)
+async def set_inbox_members(inbox_id: InboxId, body: MembersIn, state: StateDep, actor: ActorDep) -> InboxOut:
+    async with state.uow() as session:
+        await accounts.set_inbox_members(session, actor=actor, inbox_id=inbox_id, user_ids=body.user_ids)
+        inbox = await accounts.get_inbox(session, account_id=actor.account_id, inbox_id=inbox_id)
+        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)

@@ -1,0 +1,123 @@
+"""Who calls the public client API: an inbox (by its public token) and a contact (by its token)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
+from destek.channels.widget.schemas import ErrorOut
+from destek.contacts import service as contacts
+from destek.contacts.models import Contact
+from destek.conversations import service as conversations
+from destek.conversations.models import Conversation
+from destek.errors import NotFound, Unauthorized
+
+# Inboxes whose customers write from an app or a web page; the others get their messages by hooks.
+CHAT_CHANNELS = frozenset({"widget", "api"})
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number is unknown, not a database error
+
+InboxToken = Annotated[
+    str,
+    Path(description="The inbox's public token, from the inbox settings. Not a secret: it ships in the app."),
+]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ContactToken",
+    description="The `token` returned by POST /api/v1/public/inboxes/{inbox_token}/contacts.",
+)
+
+
+def error_response(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+INBOX_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: error_response("The inbox token is unknown"),
+    422: error_response("The input is invalid; `error.field` names it"),
+}
+CONTACT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: error_response(
+        "No contact token, a broken one, or one of another inbox: identify the contact again"
+    ),
+    404: error_response("The inbox token, or the conversation of this contact, is unknown"),
+    422: error_response("The input is invalid; `error.field` names it"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    inbox_token: str
+    contact_token: str | None
+
+
+def credentials(
+    inbox_token: InboxToken,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Credentials:
+    """The raw tokens; they are checked inside the handler's transaction (see `visitor`)."""
+    return Credentials(inbox_token, bearer.credentials if bearer is not None else None)
+
+
+CredentialsDep = Annotated[Credentials, Depends(credentials)]
+
+
+@dataclass(slots=True)
+class Visitor:
+    inbox: Inbox
+    contact: Contact
+
+
+async def chat_inbox(session: AsyncSession, *, inbox_token: str) -> Inbox:
+    inbox = await accounts.inbox_by_public_token(session, public_token=inbox_token)
+    if inbox.channel_type not in CHAT_CHANNELS:
+        raise NotFound("inbox not found: check the inbox token")
+    return inbox
+
+
+async def optional_visitor(
+    session: AsyncSession, *, key: bytes, creds: Credentials
+) -> tuple[Inbox, Contact | None]:
+    """The inbox, and the contact when the request carries a token valid for it (else None)."""
+    inbox = await chat_inbox(session, inbox_token=creds.inbox_token)
+    if creds.contact_token is None:
+        return inbox, None
+    try:
+        contact, _inbox_id = await contacts.contact_from_token(
+            session, key, token=creds.contact_token, inbox=inbox
+        )
+    except Unauthorized:
+        return inbox, None
+    return inbox, contact
+
+
+async def visitor(session: AsyncSession, *, key: bytes, creds: Credentials) -> Visitor:
+    """The inbox and the contact of the token; 404 for an unknown inbox, 401 for a bad token."""
+    inbox = await chat_inbox(session, inbox_token=creds.inbox_token)
+    if creds.contact_token is None:
+        raise Unauthorized(
+            "send the contact token from POST /api/v1/public/inboxes/{inbox_token}/contacts "
+            "as `Authorization: Bearer <token>`"
+        )
+    contact, _inbox_id = await contacts.contact_from_token(
+        session, key, token=creds.contact_token, inbox=inbox
+    )
+    return Visitor(inbox, contact)
+
+
+async def visitor_conversation(
+    session: AsyncSession, *, key: bytes, creds: Credentials, conversation_id: int
+) -> tuple[Visitor, Conversation]:
+    """The caller and one of its conversations in this inbox; 404 for anyone else's."""
+    who = await visitor(session, key=key, creds=creds)
+    conversation = await conversations.contact_conversation(
+        session, contact=who.contact, inbox_id=who.inbox.id, conversation_id=conversation_id
+    )
+    return who, conversation

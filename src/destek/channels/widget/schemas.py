@@ -1,0 +1,120 @@
+"""What the public client API (web widget, iOS and Android SDKs) takes and gives."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from destek.contacts.schemas import Attributes, ContactCreate
+from destek.conversations.schemas import MessageCreate, PublicConversationOut, PublicMessageOut
+
+DEFAULT_GREETING = "Hi! How can we help you today?"
+DEFAULT_COLOR = "#2563eb"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(
+        description="Stable machine-readable code: invalid, unauthorized, not_found, too_large, "
+        "unsupported_type, ..."
+    )
+    message: str = Field(description="What went wrong, in English, fit to show a developer")
+    field: str | None = Field(default=None, description="The input at fault (dotted path), when one is")
+    errors: list[FieldError] | None = Field(
+        default=None, description="With code `invalid` from input validation: every problem found"
+    )
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+class WidgetConfigOut(BaseModel):
+    name: str = Field(description="The inbox's name, shown as the chat window's title")
+    channel_type: str = Field(description="widget or api")
+    identity_verification: bool = Field(
+        description="When true, POST /contacts with an identifier must carry identifier_hash"
+    )
+    greeting: str = Field(description="The welcome line shown before the first message")
+    color: str = Field(description="The brand colour, as #rrggbb")
+    locale: str = Field(description="The inbox's language (BCP 47), e.g. tr or en")
+    position: Literal["left", "right"] = Field(description="Where the web widget's launcher sits")
+
+
+class IdentifyIn(ContactCreate):
+    """Who the customer is. Everything is optional: an empty body makes an anonymous visitor."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "identifier": "user-4711",
+                    "identifier_hash": "<hex HMAC-SHA256(inbox secret, 'user-4711')>",
+                    "name": "Ayşe Yılmaz",
+                    "email": "ayse@example.com",
+                    "locale": "tr",
+                    "attributes": {"plan": "pro"},
+                    "device": {"platform": "ios", "os": "iOS", "os_version": "18.1", "app_version": "4.2.0"},
+                }
+            ]
+        }
+    )
+
+    identifier_hash: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Hex HMAC-SHA256 of `identifier` keyed with the inbox secret, computed by the "
+        "business's backend (never in the app). Required when the inbox has identity verification on.",
+    )
+
+
+class PublicContactOut(BaseModel):
+    """The customer as their own app sees them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    locale: str | None
+    attributes: dict[str, Any]
+    device: dict[str, Any] = Field(description="App context: app_version, os, os_version, device_model, ...")
+
+
+class IdentifyOut(BaseModel):
+    contact: PublicContactOut
+    token: str = Field(
+        description="The contact token: keep it (keychain / keystore / localStorage) and send it as "
+        "`Authorization: Bearer <token>` on every other call of this inbox"
+    )
+
+
+class ConversationSummaryOut(PublicConversationOut):
+    last_message: PublicMessageOut | None = Field(
+        description="The newest message, for a preview. Unread when its direction is `out` and it is "
+        "newer than contact_last_read_at"
+    )
+
+
+class ConversationCreateIn(BaseModel):
+    message: MessageCreate | None = Field(default=None, description="The first message, if any")
+    custom_attributes: Attributes | None = Field(
+        default=None, description="Facts about this conversation (order number, screen...), shown to agents"
+    )
+
+
+class ConversationCreatedOut(BaseModel):
+    conversation: PublicConversationOut
+    message: PublicMessageOut | None
+
+
+class TypingIn(BaseModel):
+    typing: bool = Field(description="true while the customer types; false when they stop or clear")

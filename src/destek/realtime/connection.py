@@ -1,0 +1,174 @@
+"""One websocket client (an agent or a contact): what it may see, its cursor, its bounded queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from destek.accounts.service import Actor
+
+if TYPE_CHECKING:
+    from destek.realtime.hub import Hub, LiveEvent
+
+logger = logging.getLogger(__name__)
+
+SLOW_CONSUMER = 4008
+
+
+class Connection:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        account_id: int,
+        actor: Actor | None = None,
+        contact_id: int | None = None,
+        inbox_id: int | None = None,
+        queue_size: int = 1000,
+        heartbeat: float = 25.0,
+    ) -> None:
+        if (actor is None) == (contact_id is None):
+            raise ValueError("a connection is either an agent's (actor) or a contact's (contact_id)")
+        self.websocket = websocket
+        self.account_id = account_id
+        self.actor = actor
+        self.contact_id = contact_id
+        self.inbox_id = inbox_id
+        self.heartbeat = heartbeat
+        self.cursor = 0
+        self.catching_up = False
+        self.pending: list[LiveEvent] = []
+        self.queue_size = queue_size
+        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=queue_size)
+        self.closed = False
+        self.close_code = 1000
+        self.close_reason = ""
+
+    @property
+    def inbox_filter(self) -> frozenset[int] | None:
+        if self.contact_id is not None:
+            return frozenset({self.inbox_id or 0})
+        assert self.actor is not None
+        return self.actor.inbox_ids
+
+    def frame_for(self, event: LiveEvent) -> dict[str, Any] | None:
+        """The frame this client may see for the event, or None."""
+        row = event.row
+        if self.contact_id is not None:
+            if row.contact_id != self.contact_id or row.inbox_id != self.inbox_id or row.private:
+                return None
+            return event.contact_frame()
+        assert self.actor is not None
+        if row.inbox_id is not None and not self.actor.can_see_inbox(row.inbox_id):
+            return None
+        return event.agent_frame()
+
+    # --- called by the hub's feed (synchronously: no awaits, so joins are atomic) ---------------
+
+    def begin_catch_up(self) -> None:
+        self.catching_up = True
+        self.pending = []
+
+    def offer(self, event: LiveEvent) -> None:
+        if self.closed:
+            return
+        if self.catching_up:
+            if len(self.pending) >= self.queue_size:
+                self.close(SLOW_CONSUMER, "too many events while catching up: reconnect with your last seq")
+                return
+            self.pending.append(event)
+            return
+        if event.seq <= self.cursor:
+            return  # already sent during the replay
+        self.cursor = event.seq
+        frame = self.frame_for(event)
+        if frame is not None:
+            self.push(frame)
+
+    def offer_signal(self, payload: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        if self.contact_id is not None:
+            if (
+                payload.get("contact_id") != self.contact_id
+                or payload.get("inbox_id") != self.inbox_id
+                or payload.get("private")
+                or payload.get("sender", {}).get("type") == "contact"
+            ):
+                return
+            sender = payload.get("sender", {})
+            frame = {
+                "type": payload.get("type"),
+                "conversation_id": payload.get("conversation_id"),
+                "sender": {"type": sender.get("type"), "name": sender.get("name")},
+                "typing": payload.get("typing"),
+            }
+        else:
+            assert self.actor is not None
+            inbox_id = payload.get("inbox_id")
+            if isinstance(inbox_id, int) and not self.actor.can_see_inbox(inbox_id):
+                return
+            frame = dict(payload)
+        self.push(frame)
+
+    def push(self, frame: dict[str, Any]) -> None:
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            # Rather than slow everyone (or grow without bound), drop this client; it resumes from
+            # its cursor and loses nothing.
+            self.close(SLOW_CONSUMER, "slow consumer: reconnect with your last seq")
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code, self.close_reason = code, reason
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+    # --- the connection's own tasks -----------------------------------------------------------
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.websocket.send_text(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+
+    async def replay(self, hub: Hub, since: int) -> None:
+        """Send what the log holds after `since`, then join the live stream without gap or double."""
+        from destek.realtime.hub import PAGE, LiveEvent
+
+        self.cursor = since
+        while True:
+            rows = await hub.read_visible(self, self.cursor)
+            for row in rows:
+                frame = self.frame_for(LiveEvent(row))
+                self.cursor = row.seq
+                if frame is not None:
+                    await self.send(frame)
+            if len(rows) < PAGE:
+                break
+        pending, self.pending = self.pending, []
+        self.catching_up = False
+        for event in pending:
+            self.offer(event)
+
+    async def run_sender(self) -> None:
+        """Drain the queue to the socket; ping when idle; close when told to."""
+        try:
+            while True:
+                try:
+                    frame = await asyncio.wait_for(self.queue.get(), timeout=self.heartbeat)
+                except TimeoutError:
+                    frame = {"type": "ping"}
+                if frame is None:
+                    with contextlib.suppress(Exception):
+                        await self.websocket.close(self.close_code, self.close_reason)
+                    return
+                await self.send(frame)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.closed = True
