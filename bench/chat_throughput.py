@@ -151,7 +151,7 @@ async def destek_server(url: str, workdir: str) -> AsyncIterator[tuple[str, int]
     }
     env.pop("DESTEK_REDIS_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "destek.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "destek", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

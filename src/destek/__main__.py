@@ -1,0 +1,5 @@
+"""`python -m destek` runs the CLI."""
+
+from destek.cli import main
+
+main()

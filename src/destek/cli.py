@@ -1,0 +1,478 @@
+"""The `destek` command for operators: migrate, serve, demo, create-admin, create-token.
+
+Every command builds its Settings once, from the DESTEK_* environment and its own options, and hands
+them down; nothing reads the configuration at import time. Errors are printed as one clear line on
+stderr with a non-zero exit code: 1 for a refused request (a duplicate e-mail, an unknown account),
+2 for a setup problem (an invalid setting, an unmigrated or unreachable database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from destek import __version__
+from destek.config import Settings
+from destek.errors import DestekError
+from destek.state import AppState
+
+if TYPE_CHECKING:
+    from destek.accounts.models import Account
+    from destek.demo import DemoInfo
+
+T = TypeVar("T")
+
+NOT_MIGRATED = "database is not migrated: run `destek migrate`"
+
+app = typer.Typer(
+    name="destek",
+    help="Destek: self-hostable customer support. Settings come from DESTEK_* environment variables "
+    "(see docs/configuration.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class CliError(Exception):
+    """A failure to report on stderr, without a traceback, with this exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    raise CliError(message, code)
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the errors an operator can act on into one line on stderr and an exit code."""
+    try:
+        yield
+    except CliError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(exc.code) from None
+    except DestekError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    except ValidationError as exc:
+        typer.echo(f"error: invalid setting: {_validation_message(exc)}", err=True)
+        raise typer.Exit(2) from None
+    except SettingsError as exc:
+        # A list setting that is not JSON, e.g. DESTEK_ALLOWED_UPLOAD_TYPES=image/png,text/plain.
+        typer.echo(f'error: invalid setting: {exc} (lists are written as JSON: ["a", "b"])', err=True)
+        raise typer.Exit(2) from None
+    except (OSError, SQLAlchemyError) as exc:
+        typer.echo(f"error: cannot use the database: {_one_line(exc)}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        name = "DESTEK_" + "_".join(str(p) for p in error.get("loc", ())).upper()
+        parts.append(f"{name}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _settings(**overrides: Any) -> Settings:
+    """The settings of this run: DESTEK_* variables, then the command's options, resolved once."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given).resolved()
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def safe_url(url: str) -> str:
+    """The database URL with its password hidden, fit for a console."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite") and ":///" in url:
+        path = url.split(":///", 1)[1].split("?", 1)[0]
+        if path and path != ":memory:":
+            return Path(path)
+    return None
+
+
+async def _check_migrated(settings: Settings) -> None:
+    """Refuse to go on with a database that is not at the schema this version needs."""
+    from destek.migrate import current_revision, head_revision
+
+    url = settings.database_url
+    sqlite = _sqlite_path(url)
+    if sqlite is not None and not sqlite.exists():
+        # Checking would create an empty file; there is nothing there to serve.
+        fail(f"{NOT_MIGRATED} (no database file at {sqlite})", 2)
+    await _probe(url)
+    current = await current_revision(url)
+    head = await asyncio.to_thread(head_revision)
+    if current is None:
+        fail(f"{NOT_MIGRATED} ({safe_url(url)} has no Destek schema)", 2)
+    if current != head:
+        fail(f"{NOT_MIGRATED} (the database is at revision {current}, this version needs {head})", 2)
+
+
+async def _probe(url: str) -> None:
+    """Connect once, so that a wrong address, role or database name is reported as what it is
+    (current_revision would take it for an unmigrated database)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def _migrate(settings: Settings) -> str:
+    from destek.migrate import current_revision, upgrade
+
+    upgrade(settings.database_url)
+    revision = _run(current_revision(settings.database_url))
+    return revision or "?"
+
+
+@contextlib.asynccontextmanager
+async def _started(settings: Settings) -> AsyncIterator[AppState]:
+    from destek.app import build_state, running
+
+    async with running(build_state(settings)) as state:
+        yield state
+
+
+# --- migrate ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (creates the SQLite file when needed)."""
+    with _reported():
+        settings = _settings()
+        revision = _migrate(settings)
+        typer.echo(f"database {safe_url(settings.database_url)} is at revision {revision} (latest)")
+
+
+# --- serve ------------------------------------------------------------------------------------------
+
+HostOpt = Annotated[str | None, typer.Option("--host", help="Address to listen on [default: DESTEK_HOST]")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port to listen on [default: DESTEK_PORT]")]
+ForwardedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--forwarded-allow-ips",
+        help="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted "
+        "[default: $FORWARDED_ALLOW_IPS or 127.0.0.1]",
+    ),
+]
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """uvicorn's server, calling `on_started` once the socket listens (and only if it does)."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
+
+
+def _server(
+    settings: Settings, *, forwarded_allow_ips: str | None, on_started: Callable[[], None] | None = None
+) -> _AnnouncingServer:
+    from destek.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level="info",
+        lifespan="on",
+    )
+    return _AnnouncingServer(config, on_started)
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None, forwarded_allow_ips: ForwardedOpt = None) -> None:
+    """Serve the HTTP APIs and the websockets. The database must be migrated first.
+
+    One process; to use more cores or machines, run several `destek serve` sharing PostgreSQL and
+    Redis behind a load balancer (docs/deploy.md).
+    """
+    with _reported():
+        settings = _settings(host=host, port=port)
+        _run(_check_migrated(settings))
+        server = _server(settings, forwarded_allow_ips=forwarded_allow_ips)
+    server.run()
+
+
+# --- demo -------------------------------------------------------------------------------------------
+
+
+def _browser_url(settings: Settings) -> str:
+    if settings.host in ("0.0.0.0", "::", ""):
+        return f"http://127.0.0.1:{settings.port}"
+    return settings.public_url.rstrip("/")
+
+
+async def _account_count(session: AsyncSession) -> int:
+    from destek.accounts.models import Account
+
+    return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+async def _prepare_demo(settings: Settings) -> tuple[DemoInfo, str] | None:
+    """Load the demo data into an empty database and mint a fresh token; None if the database
+    already holds other accounts (the demo never writes into a real installation)."""
+    from destek.accounts import service as accounts
+    from destek.demo import find_demo, load_demo
+
+    async with _started(settings) as state:
+        async with state.read() as session:
+            found = await find_demo(session)
+            count = await _account_count(session)
+        if found is None and count > 0:
+            return None
+        info = await load_demo(state)
+        async with state.uow() as session:
+            _token, plaintext = await accounts.create_api_token(
+                session, account_id=info.account_id, user_id=info.owner_user_id, name="demo"
+            )
+        return info, plaintext
+
+
+def demo_box(url: str, info: DemoInfo, token: str) -> str:
+    """What `destek demo` prints: a box with where to go and who to log in as, then two curl examples
+    (outside the box, one line each, so they copy and paste)."""
+    agent = info.agents[0] if info.agents else None
+    lines = [
+        f"Destek demo is running: {url}",
+        "",
+        f"Account:      {info.account_name} (id {info.account_id})",
+        f"Owner login:  {info.owner_email} / {info.password}",
+    ]
+    if agent is not None:
+        lines.append(f"Agent login:  {agent.email} / {info.password}  ({agent.team})")
+    lines += [
+        f"API token:    {token}  (the owner's, new on every start)",
+        f"Inbox token:  {info.inbox_public_token}  (in-app chat, public)",
+        "",
+        "Stop with Ctrl+C. The data stays; the next start reuses it.",
+    ]
+    width = max(len(line) for line in lines)
+    box = [
+        "┌" + "─" * (width + 2) + "┐",
+        *(f"│ {line.ljust(width)} │" for line in lines),
+        "└" + "─" * (width + 2) + "┘",
+    ]
+    public = f"{url}/api/v1/public/inboxes/{info.inbox_public_token}"
+    examples = [
+        "",
+        "# Agent API: list the conversations",
+        f'curl -H "Authorization: Bearer {token}" {url}/api/v1/accounts/{info.account_id}/conversations',
+        "",
+        "# Public API: identify a customer of the app (returns a contact token)",
+        "curl -X POST -H 'Content-Type: application/json' "
+        f"""-d '{{"identifier": "u-42", "name": "Deniz", "locale": "tr"}}' {public}/contacts""",
+        "",
+    ]
+    return "\n".join(box + examples)
+
+
+@app.command()
+def demo(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Migrate, load demo data (once, into an empty database) and serve: the quickest way to try Destek."""
+    with _reported():
+        settings = _settings(host=host, port=port)
+        typer.echo(f"migrating {safe_url(settings.database_url)} ...", err=True)
+        _migrate(settings)
+        prepared = _run(_prepare_demo(settings))
+        url = _browser_url(settings)
+        if prepared is None:
+            message = (
+                f"Destek is running: {url}\n"
+                "The database already holds accounts, so no demo data was loaded. "
+                "Use `destek create-token` for an API token."
+            )
+        else:
+            info, token = prepared
+            message = demo_box(url, info, token)
+
+        def announce() -> None:
+            typer.echo(message)
+            sys.stdout.flush()
+
+        server = _server(settings, forwarded_allow_ips=None, on_started=announce)
+    server.run()
+
+
+# --- create-admin, create-token -----------------------------------------------------------------
+
+
+async def _pick_account(
+    session: AsyncSession, *, account_id: int | None, account_name: str | None
+) -> tuple[Account, bool]:
+    """The account to add an owner to, and whether it was just created."""
+    from destek.accounts import service as accounts
+    from destek.accounts.models import Account
+
+    if account_id is not None:
+        return await accounts.get_account(session, account_id=account_id), False
+    query = select(Account).order_by(Account.id).limit(1)
+    if account_name is not None:
+        query = query.where(Account.name == account_name.strip())
+    found = await session.scalar(query)
+    if found is not None:
+        return found, False
+    return await accounts.create_account(session, name=account_name or "Destek"), True
+
+
+async def _create_admin(
+    settings: Settings,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    account_id: int | None,
+    account_name: str | None,
+) -> tuple[int, str, bool, int]:
+    from destek.accounts import service as accounts
+
+    await _check_migrated(settings)
+    async with _started(settings) as state, state.uow() as session:
+        if await accounts.get_user_by_email(session, email=email) is not None:
+            fail(f"a user with e-mail {accounts.normalize_email(email)} already exists; nothing was created")
+        account, created_account = await _pick_account(
+            session, account_id=account_id, account_name=account_name
+        )
+        user = await accounts.create_user(session, email=email, name=name, password=password)
+        await accounts.add_member(session, account_id=account.id, user_id=user.id, role="owner")
+        return account.id, account.name, created_account, user.id
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The administrator's e-mail (their login)")],
+    name: Annotated[str, typer.Option(help="The administrator's name")],
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters"),
+    ],
+    account_name: Annotated[
+        str | None,
+        typer.Option(help="Use the account of this name, creating it if there is none"),
+    ] = None,
+    account_id: Annotated[int | None, typer.Option(help="Use this existing account")] = None,
+) -> None:
+    """Create an owner of an account. Without --account-id or --account-name: the first account, or a
+    new one named "Destek" when there is none."""
+    with _reported():
+        if account_id is not None and account_name is not None:
+            fail("give --account-id or --account-name, not both")
+        settings = _settings()
+        acc_id, acc_name, created, user_id = _run(
+            _create_admin(
+                settings,
+                email=email,
+                name=name,
+                password=password,
+                account_id=account_id,
+                account_name=account_name,
+            )
+        )
+        made = "created account" if created else "account"
+        typer.echo(f"{made} {acc_id} ({acc_name}): owner {email.strip().lower()} is user {user_id}")
+        typer.echo(f"next: destek create-token --email {email.strip().lower()} --account-id {acc_id}")
+
+
+async def _create_token(settings: Settings, *, email: str, account_id: int | None, name: str) -> str:
+    from destek.accounts import service as accounts
+
+    await _check_migrated(settings)
+    async with _started(settings) as state, state.uow() as session:
+        user = await accounts.get_user_by_email(session, email=email)
+        if user is None:
+            fail(f"no user with e-mail {accounts.normalize_email(email)}")
+        member_of = [a.id for _m, a in await accounts.memberships_of(session, user_id=user.id)]
+        if account_id is None:
+            if len(member_of) != 1:
+                listed = ", ".join(map(str, member_of)) or "none"
+                fail(f"{user.email} belongs to several accounts or none ({listed}): give --account-id")
+            account_id = member_of[0]
+        elif account_id not in member_of:
+            listed = ", ".join(map(str, member_of)) or "none"
+            fail(f"{user.email} is not an active member of account {account_id} (member of: {listed})")
+        _token, plaintext = await accounts.create_api_token(
+            session, account_id=account_id, user_id=user.id, name=name
+        )
+        return plaintext
+
+
+@app.command("create-token")
+def create_token(
+    email: Annotated[str, typer.Option(help="The user the token acts as")],
+    account_id: Annotated[
+        int | None, typer.Option(help="The account it acts in [default: the user's only account]")
+    ] = None,
+    name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
+) -> None:
+    """Print a new API token (Authorization: Bearer ...). Only the token goes to stdout."""
+    with _reported():
+        settings = _settings()
+        token = _run(_create_token(settings, email=email, account_id=account_id, name=name))
+        typer.echo(token)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"destek {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version")
+    ] = False,
+) -> None:
+    """Destek: self-hostable customer support."""
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

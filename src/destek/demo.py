@@ -1,0 +1,494 @@
+"""Demo data for `destek demo` / `make run`: a café's support desk, built only through the services.
+
+The data is in Turkish and English, as a Turkish business with foreign customers would see it. It is
+loaded once: `load_demo` finds the demo account by its owner's e-mail and returns it unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
+from destek.contacts import service as contacts
+from destek.contacts.models import Contact
+from destek.contacts.schemas import ContactCreate, DeviceInfo
+from destek.conversations import service as conversations
+from destek.state import AppState
+
+ACCOUNT_NAME = "Demo Cafe"
+OWNER_EMAIL = "admin@demo.destek"
+# A demo's password is printed on the console: it protects nothing but a local playground.
+PASSWORD = "destek-demo"  # noqa: S105
+INBOX_NAME = "Uygulama içi sohbet / In-app chat"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAgent:
+    user_id: int
+    email: str
+    name: str
+    team: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfo:
+    """What `destek demo` prints: who to log in as, and what to call the APIs with."""
+
+    account_id: int
+    account_name: str
+    owner_user_id: int
+    owner_email: str
+    password: str
+    inbox_id: int
+    inbox_public_token: str
+    agents: list[DemoAgent] = field(default_factory=list)
+    created: bool = False  # False when the demo was already there
+
+
+# --- the data ---------------------------------------------------------------------------------------
+
+TEAMS = [
+    # name, tier, description
+    ("Genel Destek / General", 1, "Ödeme, sipariş, hesap / Payments, orders, accounts"),
+    ("Teknik / Technical", 2, "Uygulama ve QR menü sorunları / App and QR menu problems"),
+    ("Mühendislik / Engineering", 3, "Hatalar ve entegrasyonlar / Bugs and integrations"),
+]
+
+AGENTS = [
+    # email, name, team name
+    ("ayse@demo.destek", "Ayşe Demir", "Genel Destek / General"),
+    ("mehmet@demo.destek", "Mehmet Kaya", "Genel Destek / General"),
+    ("elif@demo.destek", "Elif Şahin", "Teknik / Technical"),
+    ("can@demo.destek", "Can Öztürk", "Mühendislik / Engineering"),
+]
+
+INBOX_SETTINGS = {
+    "greeting": "Merhaba! Size nasıl yardımcı olabiliriz? · Hi! How can we help you today?",
+    "greetings": {
+        "tr": "Merhaba! Size nasıl yardımcı olabiliriz?",
+        "en": "Hi! How can we help you today?",
+    },
+    "color": "#b45309",
+    "locale": "tr",
+    "position": "right",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    identifier: str
+    name: str
+    locale: str
+    plan: str
+    platform: str
+    os: str
+    os_version: str
+    device_model: str
+    app_version: str
+
+    @property
+    def email(self) -> str:
+        return f"{self.name.split()[0].lower()}@example.com"
+
+
+# identifier | name | locale | plan | platform | os | os version | device | app version
+_CONTACT_TABLE = """
+u-1001 | Zeynep Arslan | tr | gold   | ios     | iOS     | 18.1 | iPhone 15            | 4.2.0
+u-1002 | Burak Yıldız  | tr | free   | android | Android | 14   | Samsung Galaxy S23   | 4.1.3
+u-1003 | Emily Carter  | en | free   | ios     | iOS     | 17.6 | iPhone 13            | 4.2.0
+u-1004 | Hakan Çelik   | tr | gold   | android | Android | 13   | Xiaomi Redmi Note 12 | 4.0.9
+u-1005 | Lukas Becker  | en | free   | web     | macOS   | 14.5 | MacBook Air          | web-2024.11
+u-1006 | Selin Koç     | tr | silver | ios     | iOS     | 18.0 | iPhone 14 Pro        | 4.2.0
+u-1007 | Daniel Rossi  | en | silver | android | Android | 14   | Google Pixel 8       | 4.2.0
+u-1008 | Gizem Aydın   | tr | free   | android | Android | 12   | Oppo A77             | 3.9.5
+"""
+CONTACTS = [
+    _Person(*(cell.strip() for cell in line.split("|"))) for line in _CONTACT_TABLE.strip().splitlines()
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Story:
+    """One conversation: who writes, what is said, and where it ends up."""
+
+    contact: str  # identifier
+    subject: str
+    # ("contact" | agent e-mail | "note:" + agent e-mail, text)
+    messages: list[tuple[str, str]]
+    status: str = "open"
+    priority: str = "none"
+    labels: list[str] = field(default_factory=list)
+    assignee: str | None = None  # agent e-mail
+    team: str | None = None
+
+
+STORIES = [
+    _Story(
+        "u-1001",
+        "Ödeme başarısız / Payment failed",
+        [
+            (
+                "contact",
+                'Merhaba, kartla ödeme yapmaya çalıştım ama "Ödeme başarısız" hatası aldım. '
+                "Bankadan para çekildi bildirimi geldi!",
+            ),
+            (
+                "ayse@demo.destek",
+                "Merhaba Zeynep Hanım, yaşadığınız sorun için üzgünüz. Sipariş "
+                "numaranızı ve kartınızın son 4 hanesini paylaşır mısınız?",
+            ),
+            ("contact", "Sipariş no 48213, kartın son 4 hanesi 4417."),
+            (
+                "note:ayse@demo.destek",
+                "Ödeme sağlayıcısında provizyon var ama sipariş düşmemiş. Teknik ekibe aktarıyorum.",
+            ),
+        ],
+        status="open",
+        priority="high",
+        labels=["ödeme", "payment"],
+        assignee="elif@demo.destek",
+        team="Teknik / Technical",
+    ),
+    _Story(
+        "u-1003",
+        "QR menu not opening",
+        [
+            (
+                "contact",
+                "Hi, the QR code on table 12 opens a blank page. My friends have the same "
+                "problem. Can we still order?",
+            ),
+            (
+                "elif@demo.destek",
+                "Hi Emily, sorry about that! A waiter is on the way to take your "
+                "order. Could you tell me which browser opens when you scan the code?",
+            ),
+            ("contact", "It opens Safari on my iPhone."),
+            (
+                "note:elif@demo.destek",
+                "Safari 17 fails on the new menu bundle; reproduced on staging. "
+                "Asked engineering for a hotfix.",
+            ),
+        ],
+        status="pending",
+        priority="medium",
+        labels=["qr-menu", "bug"],
+        assignee="elif@demo.destek",
+        team="Teknik / Technical",
+    ),
+    _Story(
+        "u-1002",
+        "Siparişim görünmüyor",
+        [
+            (
+                "contact",
+                'Yarım saat önce uygulamadan sipariş verdim ama "Siparişlerim" sayfasında '
+                "görünmüyor. Hazırlanıyor mu?",
+            ),
+        ],
+        status="open",
+        priority="urgent",
+        labels=["sipariş"],
+        team="Genel Destek / General",
+    ),
+    _Story(
+        "u-1005",
+        "Forgot password",
+        [
+            ("contact", "I forgot my password and the reset e-mail never arrives."),
+            (
+                "mehmet@demo.destek",
+                "Hi Lukas, I have sent a new reset link to lukas@example.com. "
+                "Please check your spam folder too; the link is valid for 30 minutes.",
+            ),
+            ("contact", "Got it, I could log in. Thanks!"),
+            ("mehmet@demo.destek", "Glad to hear it. Enjoy your coffee! ☕"),
+        ],
+        status="resolved",
+        priority="low",
+        labels=["account"],
+        assignee="mehmet@demo.destek",
+        team="Genel Destek / General",
+    ),
+    _Story(
+        "u-1004",
+        "Hesap kapanmıyor",
+        [
+            (
+                "contact",
+                "Masa 7'deyiz, hesabı uygulamadan ödedik ama masada hâlâ açık görünüyor. "
+                "Garson da kapatamadı, çıkamıyoruz.",
+            ),
+            (
+                "ayse@demo.destek",
+                "Hakan Bey merhaba, ödemeniz bize ulaştı. Masanın hesabını "
+                "kapatmak için mühendislik ekibimize ilettim, birkaç dakika içinde dönüş yapacağız.",
+            ),
+            (
+                "note:ayse@demo.destek",
+                "POS entegrasyonu ödeme webhook'unu almamış gibi. "
+                "Can, bakabilir misin? Masa 7, sipariş 48230.",
+            ),
+            (
+                "note:can@demo.destek",
+                "Webhook kuyruğunda 3 dk gecikme var, elle kapattım. Kalıcı çözüm için iş açtım.",
+            ),
+        ],
+        status="open",
+        priority="urgent",
+        labels=["bug", "pos"],
+        assignee="can@demo.destek",
+        team="Mühendislik / Engineering",
+    ),
+    _Story(
+        "u-1006",
+        "Sadakat puanları yüklenmedi",
+        [
+            ("contact", "Dün 3 kahve aldım ama puanlarım hesabıma yüklenmedi."),
+            (
+                "mehmet@demo.destek",
+                "Selin Hanım merhaba, puanlar 24 saat içinde yükleniyor. Yarın "
+                "hâlâ görünmezse bize yazın, elle ekleyelim.",
+            ),
+        ],
+        status="pending",
+        priority="low",
+        labels=["sadakat"],
+        assignee="mehmet@demo.destek",
+        team="Genel Destek / General",
+    ),
+    _Story(
+        "u-1007",
+        "Can I change my order after paying?",
+        [
+            ("contact", "I paid for a latte but I wanted oat milk. Can I still change it?"),
+            (
+                "ayse@demo.destek",
+                "Hi Daniel! Yes, I have told the barista: your latte will be made "
+                "with oat milk, no extra charge.",
+            ),
+            ("contact", "Perfect, thank you!"),
+        ],
+        status="resolved",
+        priority="none",
+        labels=["order"],
+        assignee="ayse@demo.destek",
+        team="Genel Destek / General",
+    ),
+    _Story(
+        "u-1008",
+        "Uygulama açılışta çöküyor",
+        [
+            (
+                "contact",
+                "Güncellemeden sonra uygulama açılır açılmaz kapanıyor. Telefonu yeniden "
+                "başlattım, yine aynı.",
+            ),
+            (
+                "elif@demo.destek",
+                "Gizem Hanım merhaba, uygulama sürümünüz 3.9.5 görünüyor. Play "
+                "Store'dan 4.2.0'a güncelleyip tekrar dener misiniz?",
+            ),
+            ("contact", "Play Store'da güncelleme çıkmıyor."),
+            (
+                "note:elif@demo.destek",
+                "Android 12'de 4.x minSdk nedeniyle görünmüyor olabilir; mühendisliğe aktarıldı.",
+            ),
+        ],
+        status="open",
+        priority="high",
+        labels=["android", "bug"],
+        team="Mühendislik / Engineering",
+    ),
+    _Story(
+        "u-1003",
+        "Charged twice",
+        [
+            ("contact", "I see two charges of 145 TL on my card for the same order (#48190)."),
+            (
+                "mehmet@demo.destek",
+                "Hi Emily, I can see the second charge as a pending authorisation. "
+                "I have asked for it to be released; it should disappear within 3 business days.",
+            ),
+        ],
+        status="open",
+        priority="medium",
+        labels=["payment", "refund"],
+        assignee="mehmet@demo.destek",
+        team="Genel Destek / General",
+    ),
+    _Story(
+        "u-1001",
+        "Kampanya kodu çalışmıyor",
+        [
+            ("contact", 'KAHVE20 kodunu girince "geçersiz kod" diyor.'),
+            (
+                "ayse@demo.destek",
+                "Zeynep Hanım, KAHVE20 kampanyası dün sona erdi. Size özel "
+                "KAHVE15 kodunu tanımladım, bir sonraki siparişinizde kullanabilirsiniz.",
+            ),
+            ("contact", "Çok teşekkürler!"),
+        ],
+        status="resolved",
+        priority="low",
+        labels=["kampanya"],
+        assignee="ayse@demo.destek",
+        team="Genel Destek / General",
+    ),
+]
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+
+async def load_demo(state: AppState) -> DemoInfo:
+    """Create the demo account with its people, inbox, contacts and conversations, once."""
+    async with state.uow() as session:
+        found = await find_demo(session)
+        if found is not None:
+            return found
+        return await _create(session)
+
+
+async def find_demo(session: AsyncSession) -> DemoInfo | None:
+    """The demo account if it was loaded before (found by its owner), else None."""
+    owner = await accounts.get_user_by_email(session, email=OWNER_EMAIL)
+    if owner is None:
+        return None
+    demo = [a for _m, a in await accounts.memberships_of(session, user_id=owner.id) if a.name == ACCOUNT_NAME]
+    if not demo:
+        return None
+    account = demo[0]
+    actor = await accounts.actor_for(session, account_id=account.id, user_id=owner.id)
+    inboxes = [i for i in await accounts.list_inboxes(session, actor=actor) if i.channel_type == "widget"]
+    if not inboxes:
+        return None
+    teams = {t.id: t.name for t in await accounts.list_teams(session, account_id=account.id)}
+    team_of: dict[int, str] = {}
+    for team_id, name in teams.items():
+        for user_id in await accounts.team_member_ids(session, team_id=team_id):
+            team_of.setdefault(user_id, name)
+    agents = [
+        DemoAgent(user.id, user.email, user.name, team_of.get(user.id, ""))
+        for membership, user in await accounts.list_members(session, account_id=account.id)
+        if membership.role == "agent"
+    ]
+    return _info(account.id, owner.id, inboxes[0], agents, created=False)
+
+
+def _info(
+    account_id: int, owner_id: int, inbox: Inbox, agents: list[DemoAgent], *, created: bool
+) -> DemoInfo:
+    return DemoInfo(
+        account_id=account_id,
+        account_name=ACCOUNT_NAME,
+        owner_user_id=owner_id,
+        owner_email=OWNER_EMAIL,
+        password=PASSWORD,
+        inbox_id=inbox.id,
+        inbox_public_token=inbox.public_token,
+        agents=sorted(agents, key=lambda a: a.email),
+        created=created,
+    )
+
+
+async def _create(session: AsyncSession) -> DemoInfo:
+    account = await accounts.create_account(
+        session, name=ACCOUNT_NAME, locale="tr", timezone="Europe/Istanbul"
+    )
+    owner = await accounts.create_user(
+        session, email=OWNER_EMAIL, name="Demo Yönetici / Admin", password=PASSWORD, locale="tr"
+    )
+    await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")
+    actor = await accounts.actor_for(session, account_id=account.id, user_id=owner.id)
+
+    users: dict[str, int] = {}
+    agents: list[DemoAgent] = []
+    for email, name, team_name in AGENTS:
+        user = await accounts.create_user(session, email=email, name=name, password=PASSWORD, locale="tr")
+        await accounts.add_member(session, account_id=account.id, user_id=user.id, role="agent")
+        users[email] = user.id
+        agents.append(DemoAgent(user.id, email, name, team_name))
+
+    team_ids: dict[str, int] = {}
+    for name, tier, description in TEAMS:
+        team = await accounts.create_team(session, actor=actor, name=name, tier=tier, description=description)
+        team_ids[name] = team.id
+        members = [users[email] for email, _n, team_name in AGENTS if team_name == name]
+        await accounts.set_team_members(session, actor=actor, team_id=team.id, user_ids=members)
+
+    inbox = await accounts.create_inbox(
+        session, account_id=account.id, name=INBOX_NAME, channel_type="widget", settings=INBOX_SETTINGS
+    )
+    await accounts.set_inbox_members(session, actor=actor, inbox_id=inbox.id, user_ids=list(users.values()))
+
+    people: dict[str, Contact] = {}
+    for person in CONTACTS:
+        people[person.identifier] = await contacts.identify(
+            session,
+            inbox=inbox,
+            data=ContactCreate(
+                identifier=person.identifier,
+                name=person.name,
+                email=person.email,
+                locale=person.locale,
+                attributes={"plan": person.plan, "user_id": person.identifier},
+                device=DeviceInfo(
+                    app_version=person.app_version,
+                    os=person.os,
+                    os_version=person.os_version,
+                    device_model=person.device_model,
+                    platform=person.platform,
+                    timezone="Europe/Istanbul",
+                ),
+            ),
+            identifier_hash=None,
+            existing=None,
+        )
+
+    for story in STORIES:
+        await _tell(session, story, inbox=inbox, contact=people[story.contact], users=users, teams=team_ids)
+    return _info(account.id, owner.id, inbox, agents, created=True)
+
+
+async def _tell(
+    session: AsyncSession,
+    story: _Story,
+    *,
+    inbox: Inbox,
+    contact: Contact,
+    users: dict[str, int],
+    teams: dict[str, int],
+) -> None:
+    conversation = await conversations.create_conversation(
+        session, inbox=inbox, contact=contact, subject=story.subject
+    )
+    for who, text in story.messages:
+        if who == "contact":
+            await conversations.post_message(
+                session, conversation=conversation, sender_type="contact", sender_id=contact.id, content=text
+            )
+        else:
+            private = who.startswith("note:")
+            email = who.removeprefix("note:")
+            await conversations.post_message(
+                session,
+                conversation=conversation,
+                sender_type="agent",
+                sender_id=users[email],
+                content=text,
+                private=private,
+            )
+    if story.labels:
+        await conversations.set_labels(session, conversation=conversation, labels=story.labels)
+    await conversations.set_priority(session, conversation=conversation, priority=story.priority)
+    await conversations.assign(
+        session,
+        conversation=conversation,
+        assignee_id=users[story.assignee] if story.assignee else None,
+        team_id=teams[story.team] if story.team else None,
+    )
+    await conversations.set_status(session, conversation=conversation, status=story.status)
