@@ -1,0 +1,275 @@
+"""Tenant isolation, for every endpoint the app serves.
+
+ROUTES says how to call each route; a route the table does not know fails
+`test_every_route_is_in_the_table`, so a new endpoint gets its isolation check when it is added.
+Tenant A (`tenant`) then aims at tenant B (`other_tenant`) through every route: B's account path, B's
+ids in A's own path, B's inbox, B's conversation, B's file. Each must be refused with 404 (401 for a
+contact token of another inbox), say nothing of B, and change nothing of B. The same calls on A's own
+things must succeed, or the refusals would prove nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from destek.app import create_app
+from destek.contacts.models import Contact
+from destek.state import AppState
+from tests.support.factories import Tenant
+from tests.support.isolation import Side, app_routes, build_side, fill, path_params, snapshot
+
+AGENT = "agent"  # /api/v1/accounts/{account_id}...: an API token of that account
+PUBLIC = "public"  # the public client API with a contact token
+IDENTIFY = "identify"  # POST .../contacts: a foreign contact token is ignored, by design
+INBOX = "inbox"  # the inbox's widget settings: the public inbox token is the only credential
+FILE = "file"  # downloads: the access key in the path is the credential
+
+
+@dataclass(frozen=True)
+class Call:
+    kind: str
+    ok: int  # the status when A asks for its own things
+    body: dict[str, Any] | None = None  # a minimal valid JSON body
+    upload: bool = False  # multipart with one small text file instead of JSON
+
+
+ACC = "/api/v1/accounts/{account_id}"
+CONV = f"{ACC}/conversations/{{number}}"
+PUB = "/api/v1/public/inboxes/{inbox_token}"
+PUB_CONV = f"{PUB}/conversations/{{conversation_id}}"
+
+ROUTES: dict[tuple[str, str], Call] = {
+    ("GET", ACC): Call(AGENT, 200),
+    ("PATCH", ACC): Call(AGENT, 200, {"name": "Renamed"}),
+    ("GET", f"{ACC}/tokens"): Call(AGENT, 200),
+    ("POST", f"{ACC}/tokens"): Call(AGENT, 201, {"name": "backdoor"}),
+    ("DELETE", f"{ACC}/tokens/{{token_id}}"): Call(AGENT, 204),
+    ("GET", f"{ACC}/agents"): Call(AGENT, 200),
+    ("POST", f"{ACC}/agents"): Call(AGENT, 201, {"email": "newcomer@example.com", "name": "Newcomer"}),
+    ("PATCH", f"{ACC}/agents/{{user_id}}"): Call(AGENT, 200, {"name": "Renamed agent"}),
+    ("GET", f"{ACC}/teams"): Call(AGENT, 200),
+    ("POST", f"{ACC}/teams"): Call(AGENT, 201, {"name": "New team"}),
+    ("GET", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 200, {"description": "changed"}),
+    ("DELETE", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 204),
+    ("PUT", f"{ACC}/teams/{{team_id}}/members"): Call(AGENT, 200, {"user_ids": []}),
+    ("GET", f"{ACC}/inboxes"): Call(AGENT, 200),
+    ("POST", f"{ACC}/inboxes"): Call(AGENT, 201, {"name": "New inbox", "channel_type": "api"}),
+    ("GET", f"{ACC}/inboxes/{{inbox_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/inboxes/{{inbox_id}}"): Call(AGENT, 200, {"name": "Renamed inbox"}),
+    ("PUT", f"{ACC}/inboxes/{{inbox_id}}/members"): Call(AGENT, 200, {"user_ids": []}),
+    ("GET", f"{ACC}/contacts"): Call(AGENT, 200),
+    ("POST", f"{ACC}/contacts"): Call(AGENT, 201, {"name": "New contact"}),
+    ("GET", f"{ACC}/contacts/{{contact_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/contacts/{{contact_id}}"): Call(AGENT, 200, {"name": "Renamed contact"}),
+    ("DELETE", f"{ACC}/contacts/{{contact_id}}"): Call(AGENT, 204),
+    ("GET", f"{ACC}/contacts/{{contact_id}}/identities"): Call(AGENT, 200),
+    ("GET", f"{ACC}/conversations"): Call(AGENT, 200),
+    ("GET", f"{ACC}/conversations/counts"): Call(AGENT, 200),
+    ("GET", CONV): Call(AGENT, 200),
+    ("POST", f"{CONV}/status"): Call(AGENT, 200, {"status": "pending"}),
+    ("POST", f"{CONV}/priority"): Call(AGENT, 200, {"priority": "high"}),
+    ("POST", f"{CONV}/assignment"): Call(AGENT, 200, {"assignee_id": None}),
+    ("PUT", f"{CONV}/labels"): Call(AGENT, 200, {"labels": ["isolation"]}),
+    ("POST", f"{CONV}/read"): Call(AGENT, 200),
+    ("GET", f"{CONV}/messages"): Call(AGENT, 200),
+    ("POST", f"{CONV}/messages"): Call(AGENT, 201, {"content": "Hello"}),
+    ("POST", f"{CONV}/attachments"): Call(AGENT, 201, upload=True),
+    ("POST", f"{CONV}/typing"): Call(AGENT, 204, {"typing": True}),
+    ("GET", f"{ACC}/labels"): Call(AGENT, 200),
+    ("GET", f"{ACC}/events"): Call(AGENT, 200),
+    ("GET", PUB): Call(INBOX, 200),
+    ("POST", f"{PUB}/contacts"): Call(IDENTIFY, 201, {}),
+    ("GET", f"{PUB}/contact"): Call(PUBLIC, 200),
+    ("PATCH", f"{PUB}/contact"): Call(PUBLIC, 200, {"name": "Renamed customer"}),
+    ("GET", f"{PUB}/conversations"): Call(PUBLIC, 200),
+    ("POST", f"{PUB}/conversations"): Call(PUBLIC, 201, {"message": {"content": "Hello"}}),
+    ("GET", PUB_CONV): Call(PUBLIC, 200),
+    ("GET", f"{PUB_CONV}/messages"): Call(PUBLIC, 200),
+    ("POST", f"{PUB_CONV}/messages"): Call(PUBLIC, 201, {"content": "Hello"}),
+    ("POST", f"{PUB_CONV}/attachments"): Call(PUBLIC, 201, upload=True),
+    ("POST", f"{PUB_CONV}/read"): Call(PUBLIC, 204),
+    ("POST", f"{PUB_CONV}/typing"): Call(PUBLIC, 204, {"typing": True}),
+    ("GET", "/files/{attachment_id}/{access_key}/{filename}"): Call(FILE, 200),
+}
+
+# Served, but outside any tenant or tested elsewhere; say why when adding one.
+OUTSIDE: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): "no tenant data",
+    ("POST", "/api/v1/auth/login"): "before any account",
+    ("POST", "/api/v1/auth/logout"): "ends the caller's own session",
+    ("GET", "/api/v1/profile"): "the caller's own accounts (checked below)",
+    ("GET", "/openapi.json"): "documentation",
+    ("GET", "/docs"): "documentation",
+    ("GET", "/docs/oauth2-redirect"): "documentation",
+    ("GET", "/redoc"): "documentation",
+    ("WS", "/ws"): "websocket: tests/realtime/test_gateway.py",
+    ("WS", "/api/v1/public/ws"): "websocket: tests/realtime/test_gateway.py",
+}
+
+PREFIXES = {AGENT: ACC, PUBLIC: PUB, IDENTIFY: PUB, INBOX: PUB, FILE: "/files/"}
+
+
+async def test_every_route_is_in_the_table(state: AppState) -> None:
+    served = app_routes(create_app(state=state))
+    unknown = served - ROUTES.keys() - OUTSIDE.keys()
+    assert not unknown, f"routes without an isolation check: add them to ROUTES in {__name__}: {unknown}"
+    gone = (ROUTES.keys() | OUTSIDE.keys()) - served
+    assert not gone, f"ROUTES or OUTSIDE name routes the app no longer serves: {gone}"
+    for (method, path), call in ROUTES.items():
+        assert path.startswith(PREFIXES[call.kind]), f"{method} {path} is not a {call.kind} route"
+
+
+async def _send(
+    client: httpx.AsyncClient, method: str, url: str, call: Call, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    extra: dict[str, Any] = {}
+    if call.upload:
+        extra["files"] = {"file": ("note.txt", b"isolation", "text/plain")}
+    elif call.body is not None:
+        extra["json"] = call.body
+    try:
+        return await client.request(method, url, headers=headers or {}, **extra)
+    except Exception as exc:  # an unhandled error is re-raised by the ASGI transport: name the route
+        raise AssertionError(f"{method} {url} crashed: {exc!r}") from exc
+
+
+def _refused(response: httpx.Response, status: int, what: str, other: Side) -> None:
+    request = f"{response.request.method} {response.request.url.path}"
+    assert response.status_code == status, f"{what}: {request} → {response.status_code} {response.text}"
+    code = {401: "unauthorized", 404: "not_found"}[status]
+    assert response.json()["error"]["code"] == code, f"{what}: {request} → {response.text}"
+    assert other.marker not in response.text, f"{what}: {request} tells of B: {response.text}"
+
+
+async def test_no_route_reaches_another_tenant(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    a = await build_side(client, state, tenant)
+    # B's conversation gets a number A does not have: conversations are numbered per account.
+    b = await build_side(client, state, other_tenant, conversations=3)
+    assert b.number > a.number
+    before = await snapshot(state, b.tenant.account_id)
+    counts = {name: len(before[name]) for name in ("conversations", "messages", "contacts", "labels")}
+    assert min(counts.values()) > 0 and before["attachments"], f"B has too little to prove much: {counts}"
+
+    for (method, path), call in ROUTES.items():
+        route = f"{method} {path}"
+        if call.kind == AGENT:
+            own = a.tenant.owner.headers
+            response = await _send(client, method, fill(path, b.params()), call, own)
+            _refused(response, 404, f"{route}: A's token on B's account", b)
+            objects = [name for name in path_params(path) if name != "account_id"]
+            if objects:
+                url = fill(path, {**b.params(), "account_id": a.tenant.account_id})
+                response = await _send(client, method, url, call, own)
+                _refused(response, 404, f"{route}: A's token and account, B's {', '.join(objects)}", b)
+        elif call.kind == PUBLIC:
+            url = fill(path, b.params())
+            response = await _send(client, method, url, call, a.contact.headers)
+            _refused(response, 401, f"{route}: A's contact token on B's inbox", b)
+            if "conversation_id" in path_params(path):
+                url = fill(path, {**a.params(), "conversation_id": b.conversation_id})
+                response = await _send(client, method, url, call, a.contact.headers)
+                _refused(response, 404, f"{route}: A's contact, B's conversation", b)
+                url = fill(path, a.params())
+                response = await _send(client, method, url, call, a.second.headers)
+                _refused(response, 404, f"{route}: another contact of A's inbox, A's conversation", b)
+        elif call.kind == FILE:
+            for key in (a.access_key, "x" * len(b.access_key)):
+                url = fill(path, {**b.params(), "access_key": key})
+                _refused(await _send(client, method, url, call), 404, f"{route}: a wrong access key", b)
+        elif call.kind == INBOX:
+            # Open by design (the widget draws itself from it); it must not give away the secret.
+            response = await _send(client, method, fill(path, b.params()), call, a.contact.headers)
+            assert response.status_code == 200, f"{route}: {response.text}"
+            assert b.tenant.inbox_secret not in response.text, f"{route} shows B's inbox secret"
+        else:
+            assert call.kind == IDENTIFY, f"{route}: unknown kind {call.kind}"  # checked at the end
+    await _check_references_to_b(client, a, b)
+    after = await snapshot(state, b.tenant.account_id)
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed, (
+        f"refused requests changed B's {changed}: "
+        f"{ {name: (len(before[name]), len(after[name])) for name in changed} }"
+    )
+
+    await _check_own_things_work(client, a)
+    await _check_identify_does_not_carry_a_contact_over(client, state, a, b)
+    profile = await client.get("/api/v1/profile", headers=a.tenant.owner.headers)
+    assert [account["id"] for account in profile.json()["accounts"]] == [a.tenant.account_id]
+
+
+async def _check_references_to_b(client: httpx.AsyncClient, a: Side, b: Side) -> None:
+    """B's ids inside A's own requests (bodies and filters): refused, or matching nothing."""
+    own = a.tenant.owner.headers
+    conversation = a.tenant.url(f"/conversations/{a.number}")
+    public = a.tenant.public(f"/conversations/{a.conversation_id}/messages")
+    b_agent = b.tenant.agent.user_id
+    b_upload = {"content": "x", "attachment_ids": [b.attachment_id]}
+    inbox_members = a.tenant.url(f"/inboxes/{a.tenant.inbox_id}/members")
+    bodies: list[tuple[str, str, str, dict[str, str], dict[str, Any]]] = [
+        ("POST", f"{conversation}/assignment", "B's agent", own, {"assignee_id": b_agent}),
+        ("POST", f"{conversation}/assignment", "B's team", own, {"team_id": b.team_id}),
+        ("PUT", a.tenant.url(f"/teams/{a.team_id}/members"), "B's agent", own, {"user_ids": [b_agent]}),
+        ("PUT", inbox_members, "B's agent", own, {"user_ids": [b_agent]}),
+        ("POST", f"{conversation}/messages", "B's upload", own, b_upload),
+        ("POST", public, "B's upload", a.contact.headers, b_upload),
+    ]
+    for method, url, what, headers, body in bodies:
+        response = await client.request(method, url, json=body, headers=headers)
+        _refused(response, 404, f"{method} {url} with {what} in the body", b)
+    # Filters naming B's things match nothing; A's own listings show nothing of B.
+    empty = [
+        f"/conversations?inbox_id={b.tenant.inbox_id}",
+        f"/conversations?contact_id={b.contact.contact_id}",
+        f"/conversations?team_id={b.team_id}",
+        f"/conversations?assignee={b_agent}",
+        f"/conversations?label={b.label}",
+        f"/conversations?q={b.marker}",
+        f"/contacts?q={b.marker}",
+    ]
+    for listing in [*empty, f"/conversations/counts?inbox_id={b.tenant.inbox_id}", "/labels", "/events"]:
+        response = await client.get(a.tenant.url(listing), headers=own)
+        assert response.status_code == 200, f"GET {listing}: {response.text}"
+        assert b.marker not in response.text, f"GET {listing} as A shows B's things: {response.text}"
+        if listing in empty:
+            assert response.json()["items"] == [], f"GET {listing} as A: {response.text}"
+        elif listing.startswith("/conversations/counts"):
+            assert set(response.json().values()) == {0}, f"A's counts of B's inbox: {response.text}"
+
+
+async def _check_own_things_work(client: httpx.AsyncClient, a: Side) -> None:
+    """Every route, A on A: it succeeds, so the 404s above came from the access checks and not from a
+    wrong path or body. Deletions go last; DELETE /contacts takes the spare contact, not A's customer."""
+    params = {**a.params(), "contact_id": a.spare_contact_id}
+    for (method, path), call in sorted(ROUTES.items(), key=lambda item: item[0][0] == "DELETE"):
+        headers = a.tenant.owner.headers if call.kind == AGENT else a.contact.headers
+        response = await _send(client, method, fill(path, params), call, headers)
+        assert response.status_code == call.ok, (
+            f"{method} {path}, A on A: {response.status_code} {response.text}"
+        )
+
+
+async def _check_identify_does_not_carry_a_contact_over(
+    client: httpx.AsyncClient, state: AppState, a: Side, b: Side
+) -> None:
+    """A's contact token on B's inbox is ignored when identifying: B gets a new contact of its own,
+    and A's contact is neither moved nor renamed nor given the identifier."""
+    response = await client.post(
+        b.tenant.public("/contacts"),
+        json={"identifier": "user-1", "name": "Mallory"},
+        headers=a.contact.headers,
+    )
+    assert response.status_code == 201, response.text
+    found = response.json()["contact"]["id"]
+    assert found != a.contact.contact_id
+    async with state.read() as session:
+        theirs = await session.get(Contact, found)
+        mine = await session.get(Contact, a.contact.contact_id)
+    assert theirs is not None and theirs.account_id == b.tenant.account_id
+    assert mine is not None and mine.account_id == a.tenant.account_id
+    assert mine.identifier is None and mine.name != "Mallory"
