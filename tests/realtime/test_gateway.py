@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from destek.conversations.models import Conversation
+from destek.db import utcnow
+from destek.events import log as event_log
 from destek.realtime.signals import send_typing
 from destek.state import AppState
 from tests.realtime.helpers import post, start_conversation
@@ -242,3 +245,40 @@ async def test_typing_is_pushed_to_the_other_side_but_not_stored(state: AppState
         assert await customer.no_event_within(0.3)
         await agent.close()
         await customer.close()
+
+
+async def test_a_quiet_contact_is_told_the_cursor_to_keep_and_is_not_resynced_after_pruning(
+    state: AppState, tenant: Tenant
+) -> None:
+    quiet = await make_contact(state, tenant, name="Quiet")
+    busy = await make_contact(state, tenant, name="Busy")
+    await start_conversation(state, quiet, "one question")
+    busy_conv = await start_conversation(state, busy)
+    async with serving(state) as url:
+        first = await contact_socket(url, tenant, quiet.token, since=0)
+        await first.events(2)
+        caught_up = await first.recv_type("caught_up")
+        await first.close()
+        for i in range(5):  # other people's traffic: invisible to the quiet contact
+            await post(state, busy_conv, f"busy {i}", sender_id=busy.contact_id)
+        again = await contact_socket(url, tenant, quiet.token, since=caught_up["seq"])
+        fresh = await again.recv_type("caught_up")
+        assert fresh["seq"] > caught_up["seq"]  # moved past events it never saw
+        await again.close()
+        # Everything up to the head is pruned (retention): the fresh cursor still resumes.
+        async with state.uow() as session:
+            await event_log.prune(session, older_than=utcnow() + dt.timedelta(seconds=1))
+        last = await contact_socket(url, tenant, quiet.token, since=fresh["seq"])
+        assert (await last.recv_type("caught_up"))["seq"] == fresh["seq"]
+        await last.close()
+        # An old cursor, though, must resync: a resync frame, then the close.
+        client, answer = await subscribe(
+            url,
+            "/api/v1/public/ws",
+            {"type": "subscribe", "inbox": tenant.inbox_token, "token": quiet.token, "since": 0},
+        )
+        assert answer["type"] == "resync"
+        with pytest.raises(ConnectionClosed) as stale:
+            await client.recv()
+        assert stale.value.rcvd is not None
+        assert stale.value.rcvd.code == 4410

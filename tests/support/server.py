@@ -52,7 +52,9 @@ class WsClient:
 
     async def recv(self, timeout: float = 5.0) -> dict[str, Any]:
         frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout=timeout))
-        if frame.get("type") == "event" or (frame.get("type") == "subscribed" and self.last_seq is None):
+        if frame.get("type") in ("event", "caught_up") or (
+            frame.get("type") == "subscribed" and self.last_seq is None
+        ):
             self.last_seq = frame["seq"]
         return frame
 

@@ -138,8 +138,12 @@ class Connection:
     async def send(self, frame: dict[str, Any]) -> None:
         await self.websocket.send_text(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
 
-    async def replay(self, hub: Hub, since: int) -> None:
-        """Send what the log holds after `since`, then join the live stream without gap or double."""
+    async def replay(self, hub: Hub, since: int, head: int) -> None:
+        """Send what the log holds after `since`, then join the live stream without gap or double.
+
+        Ends with a `caught_up` frame carrying the cursor to keep: at least `head`, even when the
+        client saw none of the events up to it, so a quiet client's cursor stays fresh.
+        """
         from destek.realtime.hub import PAGE, LiveEvent
 
         self.cursor = since
@@ -152,6 +156,9 @@ class Connection:
                     await self.send(frame)
             if len(rows) < PAGE:
                 break
+        # Everything up to `head` was read above (sent if visible): the cursor may move there.
+        self.cursor = max(self.cursor, head)
+        await self.send({"type": "caught_up", "seq": self.cursor})
         pending, self.pending = self.pending, []
         self.catching_up = False
         for event in pending:

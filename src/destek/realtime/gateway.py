@@ -4,6 +4,7 @@ Protocol (JSON text frames; see docs/api.md):
   client → {"type": "subscribe", ..., "since": <last seq seen or null>}
   server → {"type": "subscribed", "seq": <cursor>, "heartbeat": <seconds>}
            then {"type": "event", "seq": N, "event": {...}} for every event after the cursor, in order,
+           then {"type": "caught_up", "seq": <cursor to keep>},
            then live events the same way; {"type": "typing", ...} signals; {"type": "ping"} when idle.
   client → {"type": "ping"} at any time → {"type": "pong"}
   A cursor that is too old gets {"type": "resync", "seq": head, "reason": ...} and close code 4410.
@@ -100,7 +101,7 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
     hub = state.hub
     assert hub is not None
     try:
-        cursor = await hub.attach(connection, since)
+        cursor, head = await hub.attach(connection, since)
     except ResyncNeeded as exc:
         await connection.send({"type": "resync", "seq": exc.head, "reason": exc.reason})
         await websocket.close(RESYNC, "resync: fetch the state afresh, then subscribe from seq")
@@ -108,7 +109,7 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
     sender: asyncio.Task[None] | None = None
     try:
         await connection.send({"type": "subscribed", "seq": cursor, "heartbeat": connection.heartbeat})
-        await hub.replay(connection, cursor)
+        await hub.replay(connection, cursor, head)
         sender = asyncio.create_task(connection.run_sender())
         while True:
             text = await websocket.receive_text()

@@ -153,8 +153,10 @@ class Hub:
         elif isinstance(message, Signal):
             feed.signal(message.payload)
 
-    async def attach(self, connection: Connection, since: int | None) -> int:
-        """Join the account's live stream (live events wait until `replay`); returns the cursor.
+    async def attach(self, connection: Connection, since: int | None) -> tuple[int, int]:
+        """Join the account's live stream (live events wait until `replay`).
+
+        Returns the cursor to replay from and the account's head at this moment.
 
         Raises ResyncNeeded when the cursor is older than the oldest kept event (or from another
         database): the client must fetch its state afresh.
@@ -179,12 +181,12 @@ class Hub:
         except BaseException:
             self.detach(connection)
             raise
-        return since
+        return since, head
 
-    async def replay(self, connection: Connection, since: int) -> None:
+    async def replay(self, connection: Connection, since: int, head: int) -> None:
         """Send the client what it missed since its cursor, then switch it to live events."""
         try:
-            await connection.replay(self, since)
+            await connection.replay(self, since, head)
         except BaseException:
             self.detach(connection)
             raise
