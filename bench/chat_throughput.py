@@ -150,6 +150,7 @@ async def destek_server(url: str, workdir: str) -> AsyncIterator[tuple[str, int]
         "DESTEK_WS_QUEUE_SIZE": "100000",
     }
     env.pop("DESTEK_REDIS_URL", None)
+    log = open(Path(workdir) / "server.log", "w")  # noqa: SIM115, ASYNC230 (closed in finally)
     process = subprocess.Popen(
         [sys.executable, "-m", "destek", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -170,6 +171,8 @@ async def destek_server(url: str, workdir: str) -> AsyncIterator[tuple[str, int]
     finally:
         process.terminate()
         process.wait(15)
+        log.close()
+        print(f"server log: {log.name}", file=sys.stderr)
 
 
 class AgentWatcher:
@@ -211,16 +214,28 @@ async def wait_delivered(watchers: list[AgentWatcher], ids: set[str], timeout: f
     return max(max(w.arrivals[i] for i in ids) for w in watchers)
 
 
+RETRIES = [0]
+
+
 async def post(
     http: httpx.AsyncClient, base: str, info: dict[str, Any], person: dict[str, Any], cmid: str
 ) -> None:
-    response = await http.post(
-        f"{base}/api/v1/public/inboxes/{info['inbox']}/conversations/{person['conversation_id']}/messages",
-        headers={"Authorization": f"Bearer {person['token']}"},
-        json={"content": BODY, "client_message_id": cmid},
-    )
-    if response.status_code not in (200, 201):
+    """Post as an app does: retry a failed request with the same client message id."""
+    url = f"{base}/api/v1/public/inboxes/{info['inbox']}/conversations/{person['conversation_id']}/messages"
+    for _attempt in range(5):
+        try:
+            response = await http.post(
+                url,
+                headers={"Authorization": f"Bearer {person['token']}"},
+                json={"content": BODY, "client_message_id": cmid},
+            )
+        except httpx.TransportError:
+            RETRIES[0] += 1
+            continue
+        if response.status_code in (200, 201):
+            return
         raise RuntimeError(f"post failed: {response.status_code} {response.text}")
+    raise RuntimeError(f"post {cmid} failed five times")
 
 
 async def throughput(
@@ -477,6 +492,7 @@ async def main() -> None:
         "agents": args.agents,
         "contacts": args.contacts,
         "database": url.split("+")[0].split(":")[0],
+        "client_retries": RETRIES[0],
     }
     print(json.dumps(result))
 

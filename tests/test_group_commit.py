@@ -35,7 +35,9 @@ async def test_concurrent_units_commit_with_gap_free_events_and_fail_alone(
 
         return run
 
-    results = await asyncio.gather(*(state.grouped(work(i)) for i in range(40)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(state.grouped(work(i), key=i) for i in range(40)), return_exceptions=True
+    )
     failed = [i for i, r in enumerate(results) if isinstance(r, Exception)]
     assert failed == [7, 17, 27, 37]
     assert all(isinstance(results[i], Invalid) for i in failed)
@@ -62,7 +64,7 @@ async def test_a_unit_sees_its_own_result_only_after_commit(state: AppState, ten
         )
         return contact.id
 
-    contact_id = await state.grouped(create)
+    contact_id = await state.grouped(create, key=1)
     async with state.read() as session:
         assert (await session.get(Contact, contact_id)) is not None
 
@@ -75,5 +77,5 @@ async def test_a_stopped_committer_refuses_work(state: AppState) -> None:
         return None
 
     with pytest.raises(RuntimeError, match="start"):
-        await state.group.run(nothing)
+        await state.group.run(nothing, key=1)
     await state.group.start()

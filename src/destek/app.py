@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -43,7 +43,9 @@ async def running(state: AppState) -> AsyncIterator[AppState]:
     from destek.realtime.hub import Hub
 
     await state.bus.start()
-    state.group = GroupCommitter(state.db, state.bus)
+    # SQLite has one writer at a time: more lanes would only queue on its lock.
+    lanes = 1 if state.settings.is_sqlite else state.settings.write_lanes
+    state.group = GroupCommitter(state.db, state.bus, lanes=lanes)
     await state.group.start()
     state.hub = Hub(state)
     await state.hub.start()
@@ -61,6 +63,18 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+# Pydantic prefixes what a validator raises with its kind; the client needs only the reason.
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _message_of(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "invalid"))
+    for prefix in _PYDANTIC_PREFIXES:
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DestekError)
     async def _destek(_request: Request, exc: DestekError) -> JSONResponse:
@@ -68,10 +82,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-            for e in exc.errors()
-        ]
+        errors = [{"field": _field_of(e.get("loc", ())), "message": _message_of(e)} for e in exc.errors()]
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
         body = {
             "error": {

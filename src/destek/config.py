@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, gt=0)
     cookie_secure: bool = False
     db_pool_size: int = Field(default=10, gt=0)
+    write_lanes: int = Field(default=4, ge=1, le=64)  # concurrent group-commit transactions (PostgreSQL)
     bus_channel: str = "destek:bus"  # Redis pub/sub channel; one per deployment sharing a Redis
 
     def resolved(self) -> Settings:

@@ -66,7 +66,7 @@ AGENTS = [
 ]
 
 INBOX_SETTINGS = {
-    "greeting": "Merhaba! Size nasıl yardımcı olabiliriz? · Hi! How can we help you today?",
+    # One greeting per language: the widget asks for its language (?locale= or Accept-Language).
     "greetings": {
         "tr": "Merhaba! Size nasıl yardımcı olabiliriz?",
         "en": "Hi! How can we help you today?",

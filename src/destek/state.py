@@ -37,12 +37,14 @@ class AppState:
         async with unit_of_work(self.db, self.bus) as session:
             yield session
 
-    async def grouped(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Like uow(), for hot paths (posting messages): concurrent calls share one commit."""
+    async def grouped(self, work: Callable[[AsyncSession], Awaitable[T]], *, key: int) -> T:
+        """Like uow(), for hot paths (posting messages): concurrent calls share one commit.
+
+        `key` is the id of the conversation the work writes to (see group_commit.py)."""
         if self.group is None:
             async with self.uow() as session:
                 return await work(session)
-        return await self.group.run(work)
+        return await self.group.run(work, key=key)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from destek.db import Base, BigId, JSONType, UTCDateTime, utcnow
@@ -19,6 +19,10 @@ class Contact(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     # The business's own user id (from the app), unique in the account; None for anonymous visitors.
     identifier: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Set once an app has identified this contact with a valid identifier_hash, on any inbox. The
+    # contact is shared by the account's inboxes, so from then on every identify needs the hash, even
+    # on an inbox without verification, and tokens issued before are refused.
+    identity_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)

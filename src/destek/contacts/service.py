@@ -48,8 +48,16 @@ def _apply(contact: Contact, fields: ContactFields) -> list[str]:
     return changed
 
 
-async def create_contact(session: AsyncSession, *, account_id: int, data: ContactCreate) -> Contact:
-    contact = Contact(account_id=account_id, identifier=data.identifier, attributes={}, device={})
+async def create_contact(
+    session: AsyncSession, *, account_id: int, data: ContactCreate, identity_verified: bool = False
+) -> Contact:
+    contact = Contact(
+        account_id=account_id,
+        identifier=data.identifier,
+        identity_verified=identity_verified,
+        attributes={},
+        device={},
+    )
     _apply(contact, data)
     try:
         async with session.begin_nested():
@@ -127,8 +135,11 @@ async def identify(
 
     With an `identifier` (the app's user id) the same person is one contact across devices; when the
     inbox demands identity verification, or a hash is given anyway, it must be
-    HMAC-SHA256(inbox secret, identifier). Without one, `existing` (from the contact token the
-    client kept) is reused, or an anonymous contact is made.
+    HMAC-SHA256(inbox secret, identifier). A valid hash marks the contact identity_verified, and from
+    then on a verified contact is only ever given out against a valid hash, on every inbox of the
+    account. Without an identifier, `existing` (from the contact token the client kept) is reused when
+    it is an anonymous visitor; otherwise (a new visitor, or a logged-in user logging out) an anonymous
+    contact is made.
     """
     if data.identifier is not None:
         if inbox.identity_verification and not identifier_hash:
@@ -139,25 +150,38 @@ async def identify(
             inbox.secret, data.identifier, identifier_hash
         ):
             raise Unauthorized("identifier_hash does not match the identifier", field="identifier_hash")
+        verified = identifier_hash is not None
         contact = await session.scalar(
             select(Contact).where(
                 Contact.account_id == inbox.account_id, Contact.identifier == data.identifier
             )
         )
+        if contact is not None and contact.identity_verified and not verified:
+            # Contacts are shared by the account's inboxes: an inbox without verification must not
+            # hand out, or let anyone change, a user whom some inbox has verified.
+            raise Unauthorized(
+                "this user is verified: identify with identifier_hash", field="identifier_hash"
+            )
         if contact is None and existing is not None and existing.identifier is None:
             # An anonymous visitor logs in: the conversation so far stays theirs.
             contact = existing
             contact.identifier = data.identifier
         if contact is None:
-            contact = await create_contact(session, account_id=inbox.account_id, data=data)
+            contact = await create_contact(
+                session, account_id=inbox.account_id, data=data, identity_verified=verified
+            )
         else:
+            if verified:
+                contact.identity_verified = True
             await update_contact(session, contact=contact, data=data)
         source_id = f"user:{data.identifier}"
-    elif existing is not None:
+    elif existing is not None and existing.identifier is None:
         contact = existing
         await update_contact(session, contact=contact, data=data)
         source_id = f"anon:{contact.id}"
     else:
+        # No token, or the token of a logged-in user: identifying without an identifier is how an
+        # app logs its user out, so it starts a new anonymous visitor.
         contact = await create_contact(session, account_id=inbox.account_id, data=data)
         source_id = f"anon:{contact.id}"
     contact.last_seen_at = utcnow()
@@ -202,6 +226,9 @@ def contact_token(key: bytes, *, contact: Contact, inbox: Inbox) -> str:
         "i": inbox.id,
         "n": random_token(nbytes=6),
     }
+    if contact.identity_verified:
+        # Issued against a valid identifier_hash (identify gives a verified contact out no other way).
+        claims["v"] = 1
     return sign(key, TOKEN_PURPOSE, claims)
 
 
@@ -217,4 +244,8 @@ async def contact_from_token(
     contact = await session.get(Contact, claims["c"])
     if contact is None or contact.account_id != claims.get("a"):
         raise Unauthorized("the contact of this token no longer exists: identify the contact again")
+    if contact.identity_verified and claims.get("v") != 1:
+        # A token issued before the contact was verified (perhaps to someone who only knew the user
+        # id, on an inbox without verification) no longer speaks for it.
+        raise Unauthorized("this user is verified: identify again with identifier_hash")
     return contact, int(claims["i"])

@@ -8,6 +8,7 @@ import mimetypes
 import re
 import secrets
 import warnings
+from urllib.parse import quote
 
 from fastapi import UploadFile
 from PIL import Image, UnidentifiedImageError
@@ -119,6 +120,9 @@ async def store_attachment(
 
 
 def attachment_out(attachment: Attachment) -> AttachmentOut:
+    # The stored name may hold spaces and non-ASCII letters: the URL carries it percent-encoded
+    # (the route gets it decoded). safe_filename leaves no "/" or "%" in it to confuse the path.
+    filename = quote(attachment.filename, safe="")
     return AttachmentOut(
         id=attachment.id,
         filename=attachment.filename,
@@ -126,7 +130,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
         size=attachment.size,
         width=attachment.width,
         height=attachment.height,
-        url=f"/files/{attachment.id}/{attachment.access_key}/{attachment.filename}",
+        url=f"/files/{attachment.id}/{attachment.access_key}/{filename}",
     )
 
 

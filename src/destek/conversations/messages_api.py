@@ -96,12 +96,16 @@ async def post_message(
             content_type=content_type,
             content_attributes=attributes,
             attachment_ids=body.attachment_ids,
+            sender_name=actor.name,
         )
         out = (await conversations.messages_out(session, [message], numbers={conversation.id: number}))[0]
         return out, created
 
+    async with state.read() as session:
+        # Refuse a foreign number before queueing, and learn the id that picks the commit lane.
+        found = await conversations.access_conversation(session, actor=actor, number=number)
     # The hot path: concurrent posts share one commit (see group_commit.py).
-    out, created = await state.grouped(write)
+    out, created = await state.grouped(write, key=found.id)
     if not created:
         response.status_code = 200
     return out

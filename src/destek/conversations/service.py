@@ -91,27 +91,57 @@ async def conversations_out(session: AsyncSession, rows: Sequence[Conversation])
     return [_conversation_out(c, labels[c.id]) for c in rows]
 
 
+_BUILT = "destek_messages_out"
+
+
+def _message_out(m: Message, *, name: str, number: int, files: Sequence[Attachment]) -> MessageOut:
+    return MessageOut(
+        id=m.id,
+        conversation_id=m.conversation_id,
+        conversation_number=number,
+        direction=m.direction,
+        sender=Sender(type=m.sender_type, id=m.sender_id, name=name),
+        private=m.private,
+        content=m.content,
+        content_type=m.content_type,
+        content_attributes=m.content_attributes,
+        client_message_id=m.client_message_id,
+        external_id=m.external_id,
+        status=m.status,
+        created_at=m.created_at,
+        attachments=[attachment_out(a) for a in files],
+    )
+
+
 async def messages_out(
     session: AsyncSession, messages: Sequence[Message], *, numbers: dict[int, int] | None = None
 ) -> list[MessageOut]:
-    """Messages with their senders' names and attachments, in few queries."""
-    if not messages:
-        return []
-    ids = [m.id for m in messages]
+    """Messages with their senders' names and attachments, in few queries (none for a message this
+    session has just posted: post_message keeps what it built)."""
+    # Keyed by the object, not its id: SQLite may reuse the id of a row rolled back in a savepoint.
+    built: dict[Message, MessageOut] = session.info.get(_BUILT, {})
+    missing = [m for m in messages if m not in built]
+    if not missing:
+        return [built[m] for m in messages]
+    ids = [m.id for m in missing]
     files: dict[int, list[Attachment]] = {i: [] for i in ids}
     for attachment in await session.scalars(
         select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)
     ):
         if attachment.message_id is not None:
             files[attachment.message_id].append(attachment)
-    user_ids = {m.sender_id for m in messages if m.sender_type == "agent" and m.sender_id}
-    contact_ids = {m.sender_id for m in messages if m.sender_type == "contact" and m.sender_id}
-    users = dict((await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).all())
-    contacts = dict(
-        (await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))).all()
-    )
-    if numbers is None:
-        conv_ids = {m.conversation_id for m in messages}
+    user_ids = {m.sender_id for m in missing if m.sender_type == "agent" and m.sender_id}
+    contact_ids = {m.sender_id for m in missing if m.sender_type == "contact" and m.sender_id}
+    users: dict[int, str] = {}
+    contacts: dict[int, str] = {}
+    if user_ids:
+        users = dict((await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).all())
+    if contact_ids:
+        contacts = dict(
+            (await session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids)))).all()
+        )
+    if numbers is None or any(m.conversation_id not in numbers for m in missing):
+        conv_ids = {m.conversation_id for m in missing}
         numbers = dict(
             (
                 await session.execute(
@@ -119,35 +149,20 @@ async def messages_out(
                 )
             ).all()
         )
-    out = []
-    for m in messages:
-        if m.sender_type == "agent":
-            name = users.get(m.sender_id or 0, "")
-        elif m.sender_type == "contact":
-            name = contacts.get(m.sender_id or 0, "")
-        elif m.sender_type == "bot":
-            name = BOT_NAME
-        else:
-            name = ""
-        out.append(
-            MessageOut(
-                id=m.id,
-                conversation_id=m.conversation_id,
-                conversation_number=numbers[m.conversation_id],
-                direction=m.direction,
-                sender=Sender(type=m.sender_type, id=m.sender_id, name=name),
-                private=m.private,
-                content=m.content,
-                content_type=m.content_type,
-                content_attributes=m.content_attributes,
-                client_message_id=m.client_message_id,
-                external_id=m.external_id,
-                status=m.status,
-                created_at=m.created_at,
-                attachments=[attachment_out(a) for a in files[m.id]],
-            )
+    for m in missing:
+        built_one = _message_out(
+            m, name=_sender_name(m, users, contacts), number=numbers[m.conversation_id], files=files[m.id]
         )
-    return out
+        built = {**built, m: built_one}
+    return [built[m] for m in messages]
+
+
+def _sender_name(m: Message, users: dict[int, str], contacts: dict[int, str]) -> str:
+    if m.sender_type == "agent":
+        return users.get(m.sender_id or 0, "")
+    if m.sender_type == "contact":
+        return contacts.get(m.sender_id or 0, "")
+    return BOT_NAME if m.sender_type == "bot" else ""
 
 
 # --- finding ------------------------------------------------------------------------------------
@@ -417,15 +432,19 @@ async def post_message(
     content_attributes: dict[str, Any] | None = None,
     attachment_ids: list[int] | None = None,
     external_id: str | None = None,
+    sender_name: str | None = None,
 ) -> tuple[Message, bool]:
     """Add a message; returns it and whether it is new.
 
     A retry with the same `client_message_id` returns the first message and changes nothing.
+    `sender_name`, when the caller knows it, saves a query.
     """
     # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
     await session.flush()
     await session.refresh(conversation, with_for_update=_ROW_LOCK)
-    if client_message_id is not None:
+    if client_message_id is not None and attachment_ids:
+        # Before claiming the uploads (a retry's are claimed already); without uploads the unique
+        # constraint below answers a retry, saving this query on the hot path.
         existing = await _by_client_id(session, conversation.id, client_message_id)
         if existing is not None:
             return existing, False
@@ -472,7 +491,14 @@ async def post_message(
         attachment.message_id = message.id
     changed = _touch_for_message(conversation, message, now)
     await session.flush()
-    out = (await messages_out(session, [message], numbers={conversation.id: conversation.number}))[0]
+    if sender_name is None:
+        if sender_type in ("agent", "contact") and sender_id:
+            model: type[User] | type[Contact] = User if sender_type == "agent" else Contact
+            sender_name = await session.scalar(select(model.name).where(model.id == sender_id)) or ""
+        else:
+            sender_name = BOT_NAME if sender_type == "bot" else ""
+    out = _message_out(message, name=sender_name, number=conversation.number, files=attachments)
+    session.info.setdefault(_BUILT, {})[message] = out
     log.record(
         session,
         MessageCreated(message=out),

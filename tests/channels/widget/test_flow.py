@@ -35,12 +35,12 @@ async def test_inbox_config_draws_the_widget_without_the_secret(
         "name": "App chat",
         "channel_type": "widget",
         "identity_verification": False,
-        "greeting": config["greeting"],
+        "greeting": "Hi! How can we help?",
+        "greetings": {},
         "color": "#2563eb",
         "locale": "en",
         "position": "right",
     }
-    assert config["greeting"]
     assert tenant.inbox_secret not in response.text
 
 

@@ -191,3 +191,44 @@ async def test_only_chat_inboxes_answer(client: httpx.AsyncClient, state: AppSta
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
         assert "inbox token" in response.json()["error"]["message"]
+
+
+async def test_patch_refuses_unknown_keys_and_the_identifier(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    me = await visitor(client, tenant, identifier="user-8", name="Deniz")
+    for body, field in [
+        ({"nmae": "Typo"}, "nmae"),
+        ({"name": "Ok", "plan": "pro"}, "plan"),  # an attribute sent at the top level
+        ({"identifier": "user-9"}, "identifier"),
+        ({"identifier": None}, "identifier"),
+    ]:
+        response = await client.patch(tenant.public("/contact"), json=body, headers=bearer(me["token"]))
+        assert response.status_code == 422, (body, response.text)
+        error = response.json()["error"]
+        assert error["field"] == field, error
+        assert error["message"].startswith(f"{field}: "), error
+    identifier = await client.patch(
+        tenant.public("/contact"), json={"identifier": "user-9"}, headers=bearer(me["token"])
+    )
+    assert "identify again" in identifier.json()["error"]["message"]
+    async with state.read() as session:
+        stored = await contacts.get_contact(
+            session, account_id=tenant.account_id, contact_id=me["contact"]["id"]
+        )
+    assert (stored.identifier, stored.name) == ("user-8", "Deniz")
+    # Unknown keys inside `device` are still the app's own context, kept as sent.
+    kept = await client.patch(
+        tenant.public("/contact"), json={"device": {"sdk": "destek-ios 1.0"}}, headers=bearer(me["token"])
+    )
+    assert kept.status_code == 200
+    assert kept.json()["device"] == {"sdk": "destek-ios 1.0"}
+
+
+async def test_the_patch_body_in_openapi_forbids_other_keys(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/public/inboxes/{inbox_token}/contact"]["patch"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert body["additionalProperties"] is False
+    assert "identifier" not in body["properties"]

@@ -155,3 +155,25 @@ async def test_retrying_the_start_of_a_conversation_starts_it_once(
     theirs = await client.post(tenant.public("/conversations"), json=body, headers=bearer(other["token"]))
     assert theirs.status_code == 201
     assert theirs.json()["conversation"]["id"] != first.json()["conversation"]["id"]
+
+
+async def test_validation_messages_carry_no_pydantic_wording(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    me = await visitor(client, tenant)
+    started = await start(client, tenant, me["token"])
+    url = tenant.public(f"/conversations/{started['conversation']['id']}/messages")
+    response = await client.post(url, json={"content": " "}, headers=bearer(me["token"]))
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "content: a message needs content or at least one attachment",
+        "field": "content",
+        "errors": [{"field": "content", "message": "a message needs content or at least one attachment"}],
+    }
+    first = await client.post(
+        tenant.public("/conversations"), json={"message": {"content": ""}}, headers=bearer(me["token"])
+    )
+    assert first.json()["error"]["message"] == (
+        "message.content: a message needs content or at least one attachment"
+    )

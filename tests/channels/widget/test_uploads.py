@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -101,3 +102,27 @@ async def test_an_attachment_is_sent_once(client: httpx.AsyncClient, tenant: Ten
     second = await client.post(messages, json=body, headers=auth)
     assert second.status_code == 422
     assert second.json()["error"]["field"] == "attachment_ids"
+
+
+async def test_the_url_of_a_file_is_percent_encoded_and_downloads(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    url, auth = await _conversation_url(client, tenant)
+    name = "Sipariş özeti 1.txt"
+    upload = await client.post(url, files={"file": (name, b"3 x simit", "text/plain")}, headers=auth)
+    assert upload.status_code == 201, upload.text
+    file = upload.json()
+    assert file["filename"] == name
+    _, files, attachment_id, _key, segment = file["url"].split("/")
+    assert (files, attachment_id) == ("files", str(file["id"]))
+    assert segment == "Sipari%C5%9F%20%C3%B6zeti%201.txt"
+    assert file["url"].isascii() and " " not in file["url"]
+    assert unquote(segment) == name
+    download = await client.get(file["url"])
+    assert download.status_code == 200, download.text
+    assert download.content == b"3 x simit"
+    # The message carrying it shows the same URL.
+    sent = await client.post(
+        url.replace("/attachments", "/messages"), json={"attachment_ids": [file["id"]]}, headers=auth
+    )
+    assert sent.json()["attachments"][0]["url"] == file["url"]

@@ -7,7 +7,9 @@ conversation routes live in conversations_api.py, mounted under the same prefix.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
 
 from destek.accounts import service as accounts
 from destek.channels.widget import conversations_api
@@ -20,16 +22,21 @@ from destek.channels.widget.access import (
     optional_visitor,
     visitor,
 )
+from destek.channels.widget.greetings import (
+    LOCALE_PATTERN,
+    accepted_languages,
+    choose_greeting,
+    inbox_greetings,
+)
 from destek.channels.widget.schemas import (
     DEFAULT_COLOR,
-    DEFAULT_GREETING,
     IdentifyIn,
     IdentifyOut,
     PublicContactOut,
+    PublicContactUpdate,
     WidgetConfigOut,
 )
 from destek.contacts import service as contacts
-from destek.contacts.schemas import ContactUpdate
 from destek.deps import StateDep
 from destek.errors import Invalid
 
@@ -39,8 +46,8 @@ router = APIRouter(prefix=PREFIX, tags=["public client API"])
 
 IDENTIFY_401 = {
     **CONTACT_ERRORS[401],
-    "description": "identifier_hash is missing (the inbox demands identity verification) or does not "
-    "match the identifier",
+    "description": "identifier_hash is missing (the inbox demands identity verification, or the user "
+    "was verified before) or does not match the identifier",
 }
 
 
@@ -51,21 +58,43 @@ IDENTIFY_401 = {
     responses=INBOX_ERRORS,
     summary="The inbox's settings for the chat window",
     description="Needs no contact token. Call it when the chat opens, to draw it and to learn whether "
-    "identifying a user needs `identifier_hash`.",
+    "identifying a user needs `identifier_hash`. The greeting is in the language asked for with "
+    "`?locale=`, or else the Accept-Language header, when the inbox has one in it; `locale` says which "
+    "language it is in.",
 )
-async def get_inbox_config(state: StateDep, inbox_token: InboxToken) -> WidgetConfigOut:
+async def get_inbox_config(
+    state: StateDep,
+    inbox_token: InboxToken,
+    response: Response,
+    locale: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            pattern=LOCALE_PATTERN,
+            description="The language the app shows (BCP 47, e.g. tr, en, pt-BR); wins over Accept-Language",
+        ),
+    ] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> WidgetConfigOut:
     async with state.read() as session:
         inbox = await chat_inbox(session, inbox_token=inbox_token)
         account = await accounts.get_account(session, account_id=inbox.account_id)
     settings = inbox.settings
     position = settings.get("position")
+    wanted = [locale] if locale is not None else accepted_languages(accept_language)
+    greeting, language = choose_greeting(
+        settings, wanted=wanted, inbox_locale=str(settings.get("locale") or account.locale)
+    )
+    # The answer depends on the header: a cache must not hand one language's answer to another.
+    response.headers["Vary"] = "Accept-Language"
     return WidgetConfigOut(
         name=inbox.name,
         channel_type=inbox.channel_type,
         identity_verification=inbox.identity_verification,
-        greeting=str(settings.get("greeting") or DEFAULT_GREETING),
+        greeting=greeting,
+        greetings=inbox_greetings(settings),
         color=str(settings.get("color") or DEFAULT_COLOR),
-        locale=str(settings.get("locale") or account.locale),
+        locale=language,
         position=position if position in ("left", "right") else "right",
     )
 
@@ -82,12 +111,14 @@ async def get_inbox_config(state: StateDep, inbox_token: InboxToken) -> WidgetCo
     description="""Call it on first launch and whenever the app's user logs in or out.
 
 * Without `identifier`: an anonymous visitor. Send the token you kept (Authorization: Bearer) to stay
-  the same visitor; without one a new visitor is made.
+  the same visitor; without one, or with the token of a logged-in user (log out), a new visitor is made.
 * With `identifier` (your user id): the same person on every device. If the request also carries the
   token of an anonymous visitor of this inbox, that visitor becomes this user and keeps its conversations.
 * Identity verification: `identifier_hash` = hex HMAC-SHA256(key = inbox secret, message = identifier),
   computed on your server. Mandatory when the inbox says `identity_verification: true`; checked whenever
-  sent. Without verification anyone knowing a user id can act as that user.
+  sent. Once a user has been identified with a valid hash, on any inbox of the account, that user always
+  needs it (401 otherwise), and tokens issued before stop working. Without verification anyone knowing a
+  user id of a never-verified user can act as that user.
 * Name, e-mail, phone, locale, `attributes` and `device` (app_version, os, os_version, device_model,
   platform...) are stored on the contact and shown to agents.
 
@@ -127,10 +158,12 @@ async def get_contact(state: StateDep, creds: CredentialsDep) -> PublicContactOu
     responses=CONTACT_ERRORS,
     summary="Update the customer's details and app context",
     description="Only the fields sent change. `attributes` and `device` are merged key by key into what "
-    "is stored (a key sent as null in `attributes` is stored as null). The `identifier` cannot change "
-    "here: identify again with POST /contacts.",
+    "is stored (a key sent as null in `attributes` is stored as null). An unknown key is refused (422). "
+    "The `identifier` cannot change here (422): identify again with POST /contacts.",
 )
-async def update_contact(state: StateDep, creds: CredentialsDep, body: ContactUpdate) -> PublicContactOut:
+async def update_contact(
+    state: StateDep, creds: CredentialsDep, body: PublicContactUpdate
+) -> PublicContactOut:
     async with state.uow() as session:
         who = await visitor(session, key=state.settings.secret, creds=creds)
         await contacts.update_contact(session, contact=who.contact, data=body)

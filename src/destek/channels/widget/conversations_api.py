@@ -26,6 +26,7 @@ from destek.channels.widget.schemas import (
     ConversationSummaryOut,
     TypingIn,
 )
+from destek.contacts.models import Contact
 from destek.conversations import attachments
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
@@ -56,13 +57,14 @@ async def _public_messages(session: AsyncSession, messages: list[Message]) -> li
 
 
 async def _post(
-    session: AsyncSession, conversation: Conversation, contact_id: int, body: MessageCreate
+    session: AsyncSession, conversation: Conversation, contact: Contact, body: MessageCreate
 ) -> tuple[PublicMessageOut, bool]:
     message, created = await conversations.post_message(
         session,
         conversation=conversation,
         sender_type="contact",
-        sender_id=contact_id,
+        sender_id=contact.id,
+        sender_name=contact.name,
         content=body.content,
         client_message_id=body.client_message_id,
         attachment_ids=body.attachment_ids,
@@ -133,7 +135,7 @@ async def create_conversation(
         )
         message = None
         if body.message is not None:
-            message, _created = await _post(session, conversation, who.contact.id, body.message)
+            message, _created = await _post(session, conversation, who.contact, body.message)
         return ConversationCreatedOut(conversation=_public(conversation), message=message)
 
 
@@ -208,10 +210,10 @@ async def post_message(
         who, conversation = await visitor_conversation(
             session, key=state.settings.secret, creds=creds, conversation_id=conversation_id
         )
-        return await _post(session, conversation, who.contact.id, body)
+        return await _post(session, conversation, who.contact, body)
 
     # The hot path: concurrent posts from many customers share one commit (group_commit.py).
-    message, created = await state.grouped(write)
+    message, created = await state.grouped(write, key=conversation_id)
     if not created:
         response.status_code = status.HTTP_200_OK
     return message

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from destek.contacts.schemas import Attributes, ContactCreate
+from destek.contacts.schemas import Attributes, ContactCreate, ContactUpdate
 from destek.conversations.schemas import MessageCreate, PublicConversationOut, PublicMessageOut
 
-DEFAULT_GREETING = "Hi! How can we help you today?"
 DEFAULT_COLOR = "#2563eb"
 
 
@@ -42,9 +42,18 @@ class WidgetConfigOut(BaseModel):
     identity_verification: bool = Field(
         description="When true, POST /contacts with an identifier must carry identifier_hash"
     )
-    greeting: str = Field(description="The welcome line shown before the first message")
+    greeting: str = Field(
+        description="The welcome line shown before the first message, in the language asked for "
+        "(`?locale=` or Accept-Language) when the inbox has one in it"
+    )
+    greetings: dict[str, str] = Field(
+        description="Every greeting the inbox has, by language (inbox setting `greetings`); may be empty"
+    )
     color: str = Field(description="The brand colour, as #rrggbb")
-    locale: str = Field(description="The inbox's language (BCP 47), e.g. tr or en")
+    locale: str = Field(
+        description="The language (BCP 47) of `greeting`, e.g. tr or en. Without a language asked for, "
+        "the inbox's language"
+    )
     position: Literal["left", "right"] = Field(description="Where the web widget's launcher sits")
 
 
@@ -73,6 +82,24 @@ class IdentifyIn(ContactCreate):
         description="Hex HMAC-SHA256 of `identifier` keyed with the inbox secret, computed by the "
         "business's backend (never in the app). Required when the inbox has identity verification on.",
     )
+
+
+class PublicContactUpdate(ContactUpdate):
+    """What the app may change on its contact. An unknown key is refused (422), so a misspelt one
+    cannot pass as "unchanged"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Not a field the app may send: declared only to say what to do instead.
+    identifier: SkipJsonSchema[None] = Field(default=None, exclude=True)
+
+    @field_validator("identifier", mode="before")
+    @classmethod
+    def _identifier_is_not_changed_here(cls, _value: object) -> None:
+        raise ValueError(
+            "the identifier cannot change here: identify again with POST "
+            "/api/v1/public/inboxes/{inbox_token}/contacts"
+        )
 
 
 class PublicContactOut(BaseModel):
