@@ -208,8 +208,9 @@ async def wait_delivered(watchers: list[AgentWatcher], ids: set[str], timeout: f
     deadline = time.perf_counter() + timeout
     while any(not ids <= w.arrivals.keys() for w in watchers):
         if time.perf_counter() > deadline:
-            missing = min(len(ids - w.arrivals.keys()) for w in watchers)
-            raise RuntimeError(f"{missing} messages never reached an agent")
+            missing = [len(ids - w.arrivals.keys()) for w in watchers]
+            states = [repr(w.task.exception()) if w.task.done() else "reading" for w in watchers]
+            raise RuntimeError(f"messages that never reached each agent: {missing}; sockets: {states}")
         await asyncio.sleep(0.01)
     return max(max(w.arrivals[i] for i in ids) for w in watchers)
 
@@ -217,69 +218,118 @@ async def wait_delivered(watchers: list[AgentWatcher], ids: set[str], timeout: f
 RETRIES = [0]
 
 
-async def post(
-    http: httpx.AsyncClient, base: str, info: dict[str, Any], person: dict[str, Any], cmid: str
-) -> None:
-    """Post as an app does: retry a failed request with the same client message id."""
-    url = f"{base}/api/v1/public/inboxes/{info['inbox']}/conversations/{person['conversation_id']}/messages"
-    for _attempt in range(5):
-        try:
-            response = await http.post(
-                url,
-                headers={"Authorization": f"Bearer {person['token']}"},
-                json={"content": BODY, "client_message_id": cmid},
-            )
-        except httpx.TransportError:
-            RETRIES[0] += 1
-            continue
-        if response.status_code in (200, 201):
-            return
-        raise RuntimeError(f"post failed: {response.status_code} {response.text}")
-    raise RuntimeError(f"post {cmid} failed five times")
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client: httpx costs more CPU per request than the server under
+    test, and on a 2-core machine the client would be what is measured."""
+
+    def __init__(self, base: str) -> None:
+        host_port = base.split("://", 1)[1]
+        self.host, port = host_port.split(":")
+        self.port = int(port)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, token: str, body: dict[str, Any]) -> int:
+        payload = json.dumps(body).encode()
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        ).encode() + payload
+        for _attempt in range(5):
+            try:
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                assert self.reader is not None
+                self.writer.write(request)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                await self.reader.readexactly(length)
+                return status
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                RETRIES[0] += 1
+                await self.close()
+        raise RuntimeError(f"POST {path} failed five times")
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def post(client: RawClient, info: dict[str, Any], person: dict[str, Any], cmid: str) -> None:
+    """Post as an app does: a failed request is retried with the same client message id."""
+    path = f"/api/v1/public/inboxes/{info['inbox']}/conversations/{person['conversation_id']}/messages"
+    status = await client.post(path, person["token"], {"content": BODY, "client_message_id": cmid})
+    if status not in (200, 201):
+        raise RuntimeError(f"post failed: {status}")
 
 
 async def throughput(
-    base: str, info: dict[str, Any], watchers: list[AgentWatcher], total: int, concurrency: int
+    base: str,
+    info: dict[str, Any],
+    watchers: list[AgentWatcher],
+    total: int,
+    concurrency: int,
+    label: str = "t",
 ) -> float:
+    """Messages/s from the first post to the last delivery to every agent, `concurrency` in flight."""
     people = info["contacts"]
-    ids = [f"t-{i}" for i in range(total)]
+    ids = [f"{label}-{i}" for i in range(total)]  # fresh ids: a reused one would be an idempotent retry
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(total):
         queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
 
-        async def worker() -> None:
-            while not queue.empty():
-                i = queue.get_nowait()
-                await post(http, base, info, people[i % len(people)], ids[i])
+    async def worker() -> None:
+        client = RawClient(base)
+        while not queue.empty():
+            i = queue.get_nowait()
+            await post(client, info, people[i % len(people)], ids[i])
+        await client.close()
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        end = await wait_delivered(watchers, set(ids))
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    end = await wait_delivered(watchers, set(ids))
     return total / (end - start)
 
 
 async def latency(
-    base: str, info: dict[str, Any], watchers: list[AgentWatcher], rate: float, seconds: float
+    base: str,
+    info: dict[str, Any],
+    watchers: list[AgentWatcher],
+    rate: float,
+    seconds: float,
+    label: str = "l",
 ) -> list[float]:
+    """Post → first agent socket, at a fixed offered rate (open loop: sends do not wait on answers)."""
     people = info["contacts"]
     count = int(rate * seconds)
     sent: dict[str, float] = {}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
-        start = time.perf_counter()
-        tasks = []
-        for i in range(count):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            cmid = f"l-{i}"
-            sent[cmid] = time.perf_counter()
-            tasks.append(asyncio.create_task(post(http, base, info, people[i % len(people)], cmid)))
-        await asyncio.gather(*tasks)
-        await wait_delivered(watchers, set(sent))
+    idle: list[RawClient] = []
+
+    async def one(i: int) -> None:
+        client = idle.pop() if idle else RawClient(base)
+        cmid = f"{label}-{i}"
+        sent[cmid] = time.perf_counter()
+        await post(client, info, people[i % len(people)], cmid)
+        idle.append(client)
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(count):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    await wait_delivered(watchers, set(sent))
+    for client in idle:
+        await client.close()
     watcher = watchers[0]
     return [(watcher.arrivals[c] - t) * 1000 for c, t in sent.items()]
 
@@ -459,7 +509,7 @@ async def main() -> None:
         print(f"seeded {args.contacts} contacts on {url.split('://')[0]}", file=sys.stderr)
         async with destek_server(url, workdir) as (base, pid):
             watchers = await agent_watchers(base, info, args.agents)
-            await throughput(base, info, watchers, 200, args.concurrency)  # warm-up
+            await throughput(base, info, watchers, 200, args.concurrency, label="warm")
             for w in watchers:
                 w.arrivals.clear()
             msgs_per_s = await throughput(base, info, watchers, args.messages, args.concurrency)
@@ -470,6 +520,16 @@ async def main() -> None:
             print(
                 f"latency at {args.rate:.0f}/s: p50 {percentile(latencies, 50):.1f} ms, "
                 f"p99 {percentile(latencies, 99):.1f} ms",
+                file=sys.stderr,
+            )
+            # The same at half the measured capacity: what agents feel on a busy but not saturated server.
+            half_rate = max(10.0, round(msgs_per_s / 2))
+            for w in watchers:
+                w.arrivals.clear()
+            calm = await latency(base, info, watchers, half_rate, args.rate_seconds, label="half")
+            print(
+                f"latency at {half_rate:.0f}/s: p50 {percentile(calm, 50):.1f} ms, "
+                f"p99 {percentile(calm, 99):.1f} ms",
                 file=sys.stderr,
             )
             for w in watchers:
@@ -486,6 +546,9 @@ async def main() -> None:
         "p50_ms": round(percentile(latencies, 50), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         "offered_rate": args.rate,
+        "half_capacity_rate": half_rate,
+        "p50_ms_at_half_capacity": round(percentile(calm, 50), 2),
+        "p99_ms_at_half_capacity": round(percentile(calm, 99), 2),
         "kib_per_idle_socket": round(kib_idle, 2),
         "ceiling_kib_per_idle_socket": round(ceiling_idle, 2),
         "idle_sockets": args.idle,

@@ -220,6 +220,9 @@ def _server(
         forwarded_allow_ips=forwarded_allow_ips,
         log_level="info",
         lifespan="on",
+        # Chat frames are small JSON; per-message deflate would hold a compressor and a
+        # decompressor per socket (most of an idle socket's memory) to save a few bytes.
+        ws_per_message_deflate=settings.ws_compression,
     )
     return _AnnouncingServer(config, on_started)
 

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(default=30, gt=0)
     ws_queue_size: int = Field(default=1000, gt=0)
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
+    ws_compression: bool = False  # permessage-deflate on websockets: costs memory per socket
     catchup_seconds: float = Field(default=5.0, gt=0)
     session_days: int = Field(default=14, gt=0)
     cookie_secure: bool = False

@@ -16,7 +16,7 @@ CSRF_HEADER = "x-requested-with"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:  # async: no thread hop per request
     state: AppState = request.app.state.destek
     return state
 

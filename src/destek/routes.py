@@ -15,8 +15,8 @@ def include_routes(app: FastAPI) -> None:
     from destek.contacts.api import router as contacts_router
     from destek.conversations.api import router as conversations_router
     from destek.conversations.files_api import router as files_router
+    from destek.realtime import gateway
     from destek.realtime.events_api import router as events_router
-    from destek.realtime.gateway import router as realtime_router
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness of the database and the bus")
     async def healthz(state: StateDep) -> JSONResponse:
@@ -32,5 +32,5 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(conversations_router)
     app.include_router(public_router)
     app.include_router(files_router)
-    app.include_router(realtime_router)
+    gateway.install(app)
     app.include_router(events_router)

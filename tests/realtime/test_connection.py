@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from starlette.websockets import WebSocket
@@ -32,9 +33,11 @@ def _agent(queue_size: int, inbox_ids: frozenset[int] | None = None) -> Connecti
 
 
 def _queued(connection: Connection) -> list[Any]:
-    items = []
-    while not connection.queue.empty():
-        items.append(connection.queue.get_nowait())
+    """What the sender would send next, decoded as the client would."""
+    items: list[Any] = []
+    while connection.outbox:
+        item = connection.outbox.popleft()
+        items.append(json.loads(item) if isinstance(item, str) else item)
     return items
 
 

@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from destek.app import build_state, running
+from destek.config import Settings
 from destek.conversations.models import Conversation
 from destek.db import utcnow
 from destek.events import log as event_log
@@ -282,3 +284,19 @@ async def test_a_quiet_contact_is_told_the_cursor_to_keep_and_is_not_resynced_af
             await client.recv()
         assert stale.value.rcvd is not None
         assert stale.value.rcvd.code == 4410
+
+
+async def test_a_silent_socket_gets_pings_and_pong_answers_ping(settings: Settings, tenant: Tenant) -> None:
+    quick = settings.model_copy(update={"ws_heartbeat_seconds": 0.2})
+    built = build_state(quick)
+    async with running(built), serving(built) as url:
+        client, first = await subscribe(
+            url,
+            "/ws",
+            {"type": "subscribe", "account_id": tenant.account_id, "token": tenant.owner.token},
+        )
+        assert first == {"type": "subscribed", "seq": first["seq"], "heartbeat": 0.2}
+        assert (await client.recv_type("ping", timeout=2))["type"] == "ping"
+        await client.ws.send('{"type": "ping"}')
+        assert (await client.recv_type("pong", timeout=2))["type"] == "pong"
+        await client.close()

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -44,7 +46,12 @@ class Connection:
         self.catching_up = False
         self.pending: list[LiveEvent] = []
         self.queue_size = queue_size
-        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=queue_size)
+        # Frames wait here already serialised (str), or as small control dicts; None closes. An idle
+        # socket has no task of its own waiting on it: a drain task runs only while frames wait.
+        self.outbox: deque[str | dict[str, Any] | None] = deque()
+        self.live = False  # frames are held until the replay has been sent
+        self.last_sent = time.monotonic()
+        self._drainer: asyncio.Task[None] | None = None
         self.closed = False
         self.close_code = 1000
         self.close_reason = ""
@@ -56,7 +63,7 @@ class Connection:
         assert self.actor is not None
         return self.actor.inbox_ids
 
-    def frame_for(self, event: LiveEvent) -> dict[str, Any] | None:
+    def frame_for(self, event: LiveEvent) -> str | None:
         """The frame this client may see for the event, or None."""
         row = event.row
         if self.contact_id is not None:
@@ -116,27 +123,64 @@ class Connection:
             frame = dict(payload)
         self.push(frame)
 
-    def push(self, frame: dict[str, Any]) -> None:
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+    def push(self, frame: str | dict[str, Any]) -> None:
+        if len(self.outbox) >= self.queue_size:
             # Rather than slow everyone (or grow without bound), drop this client; it resumes from
             # its cursor and loses nothing.
             self.close(SLOW_CONSUMER, "slow consumer: reconnect with your last seq")
+            return
+        self.outbox.append(frame)
+        self._kick()
 
     def close(self, code: int, reason: str) -> None:
         if self.closed:
             return
         self.closed = True
         self.close_code, self.close_reason = code, reason
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        self.outbox.clear()
+        self.outbox.append(None)
+        self._kick()
+
+    def go_live(self) -> None:
+        """The replay is sent: from now on frames flow as they come."""
+        self.live = True
+        self._kick()
+
+    def _kick(self) -> None:
+        if self.live and self._drainer is None and self.outbox:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self.outbox:
+                frame = self.outbox.popleft()
+                if frame is None:
+                    with contextlib.suppress(Exception):
+                        await self.websocket.close(self.close_code, self.close_reason)
+                    return
+                await self.send(frame)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.closed = True
+        finally:
+            self._drainer = None
+
+    async def stop(self) -> None:
+        """The socket is gone: stop sending."""
+        self.closed = True
+        drainer = self._drainer
+        if drainer is not None:
+            drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await drainer
 
     # --- the connection's own tasks -----------------------------------------------------------
 
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self.websocket.send_text(json.dumps(frame, separators=(",", ":"), ensure_ascii=False))
+    async def send(self, frame: str | dict[str, Any]) -> None:
+        text = (
+            frame if isinstance(frame, str) else json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+        )
+        await self.websocket.send_text(text)
+        self.last_sent = time.monotonic()
 
     async def replay(self, hub: Hub, since: int, head: int) -> None:
         """Send what the log holds after `since`, then join the live stream without gap or double.
@@ -163,19 +207,3 @@ class Connection:
         self.catching_up = False
         for event in pending:
             self.offer(event)
-
-    async def run_sender(self) -> None:
-        """Drain the queue to the socket; ping when idle; close when told to."""
-        try:
-            while True:
-                try:
-                    frame = await asyncio.wait_for(self.queue.get(), timeout=self.heartbeat)
-                except TimeoutError:
-                    frame = {"type": "ping"}
-                if frame is None:
-                    with contextlib.suppress(Exception):
-                        await self.websocket.close(self.close_code, self.close_reason)
-                    return
-                await self.send(frame)
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            self.closed = True

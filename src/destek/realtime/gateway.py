@@ -13,13 +13,13 @@ Protocol (JSON text frames; see docs/api.md):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 from pydantic import BaseModel, Field, ValidationError
+from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from destek.accounts import service as accounts
@@ -31,7 +31,13 @@ from destek.realtime.connection import Connection
 from destek.realtime.hub import ResyncNeeded
 from destek.state import AppState
 
-router = APIRouter()
+
+# Plain Starlette routes, not FastAPI's: no dependency injection is needed here, and FastAPI's
+# per-connection machinery would stay alive (and in memory) for the socket's whole life.
+def install(app: FastAPI) -> None:
+    app.router.routes.append(WebSocketRoute("/ws", agent_socket))
+    app.router.routes.append(WebSocketRoute("/api/v1/public/ws", contact_socket))
+
 
 UNAUTHORIZED = 4001
 BAD_FRAME = 4400
@@ -106,11 +112,10 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
         await connection.send({"type": "resync", "seq": exc.head, "reason": exc.reason})
         await websocket.close(RESYNC, "resync: fetch the state afresh, then subscribe from seq")
         return
-    sender: asyncio.Task[None] | None = None
     try:
         await connection.send({"type": "subscribed", "seq": cursor, "heartbeat": connection.heartbeat})
         await hub.replay(connection, cursor, head)
-        sender = asyncio.create_task(connection.run_sender())
+        connection.go_live()
         while True:
             text = await websocket.receive_text()
             try:
@@ -123,14 +128,9 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
         pass
     finally:
         hub.detach(connection)
-        connection.closed = True
-        if sender is not None:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await sender
+        await connection.stop()
 
 
-@router.websocket("/ws")
 async def agent_socket(websocket: WebSocket) -> None:
     state: AppState = websocket.app.state.destek
     await websocket.accept()
@@ -153,7 +153,6 @@ async def agent_socket(websocket: WebSocket) -> None:
     await _serve(state, websocket, connection, frame.since)
 
 
-@router.websocket("/api/v1/public/ws")
 async def contact_socket(websocket: WebSocket) -> None:
     state: AppState = websocket.app.state.destek
     await websocket.accept()
@@ -181,6 +180,7 @@ async def contact_socket(websocket: WebSocket) -> None:
         queue_size=state.settings.ws_queue_size,
         heartbeat=state.settings.ws_heartbeat_seconds,
     )
+    del contact, inbox  # the socket may live for hours: keep no ORM objects alive with it
     await _serve(state, websocket, connection, frame.since)
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,30 +33,35 @@ PAGE = 500
 PRUNE_EVERY_SECONDS = 3600.0
 
 
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(slots=True)
 class LiveEvent:
-    """One event as read from the log, with its contact view computed at most once."""
+    """One event as read from the log. Its frames are serialised once, however many sockets get it."""
 
     row: EventRow
-    _contact_view: Any = field(default=None)
-    _parsed: bool = False
+    _agent_text: str | None = field(default=None)
+    _contact_text: str | None = field(default=None)
+    _contact_done: bool = False
 
     @property
     def seq(self) -> int:
         return self.row.seq
 
-    def agent_frame(self) -> dict[str, Any]:
-        return {"type": "event", "seq": self.row.seq, "event": self.row.payload}
+    def agent_frame(self) -> str:
+        if self._agent_text is None:
+            self._agent_text = dumps({"type": "event", "seq": self.row.seq, "event": self.row.payload})
+        return self._agent_text
 
-    def contact_frame(self) -> dict[str, Any] | None:
-        if not self._parsed:
-            self._parsed = True
-            seen = parse_event(self.row.payload).contact_view() if not self.row.private else None
-            self._contact_view = (
-                None if seen is None else {"type": "event", "seq": self.row.seq, "event": seen}
-            )
-        frame: dict[str, Any] | None = self._contact_view
-        return frame
+    def contact_frame(self) -> str | None:
+        if not self._contact_done:
+            self._contact_done = True
+            view = parse_event(self.row.payload).contact_view() if not self.row.private else None
+            if view is not None:
+                self._contact_text = dumps({"type": "event", "seq": self.row.seq, "event": view})
+        return self._contact_text
 
 
 class Feed:
@@ -125,18 +132,21 @@ class Hub:
         self.feeds: dict[int, Feed] = {}
         self._unlisten: Any = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._unlisten = self.state.bus.listen(self._on_bus)
         self._housekeeping = asyncio.create_task(self._prune_forever(), name="event-log-pruning")
+        self._heartbeat = asyncio.create_task(self._ping_idle_forever(), name="websocket-heartbeat")
 
     async def stop(self) -> None:
         if self._unlisten is not None:
             self._unlisten()
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+        for task in (self._housekeeping, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for feed in list(self.feeds.values()):
             for connection in list(feed.connections):
                 connection.close(1012, "server restarting: reconnect with your last seq")
@@ -213,6 +223,18 @@ class Hub:
 
     def connection_count(self) -> int:
         return sum(len(feed.connections) for feed in self.feeds.values())
+
+    async def _ping_idle_forever(self) -> None:
+        """One sweep for all sockets (not a timer each): ping those silent for a heartbeat."""
+        every = self.state.settings.ws_heartbeat_seconds
+        while True:
+            await asyncio.sleep(every / 2)
+            now = time.monotonic()
+            for feed in list(self.feeds.values()):
+                for connection in list(feed.connections):
+                    if connection.live and now - connection.last_sent >= every:
+                        connection.last_sent = now  # one ping per silent heartbeat, even unsent
+                        connection.push({"type": "ping"})
 
     async def _prune_forever(self) -> None:
         retention = dt.timedelta(days=self.state.settings.event_retention_days)

@@ -58,7 +58,7 @@ class Credentials:
     contact_token: str | None
 
 
-def credentials(
+async def credentials(  # async: a plain def would cost a thread hop per request
     inbox_token: InboxToken,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Credentials:
