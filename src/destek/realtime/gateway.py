@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,12 +133,45 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
         await connection.stop()
 
 
-async def agent_socket(websocket: WebSocket) -> None:
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """Who a subscribe frame proved to be, and from where it wants events."""
+
+    account_id: int
+    since: int | None
+    actor: Actor | None = None
+    contact_id: int | None = None
+    inbox_id: int | None = None
+
+
+Authenticate = Callable[[AppState, WebSocket, dict[str, Any]], Awaitable[Subscriber]]
+
+
+async def _agent(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -> Subscriber:
+    frame = AgentSubscribe.model_validate(raw)
+    actor = await _agent_actor(state, websocket, frame)
+    return Subscriber(actor.account_id, frame.since, actor=actor)
+
+
+async def _contact(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -> Subscriber:
+    frame = ContactSubscribe.model_validate(raw)
+    async with state.read() as session:
+        try:
+            inbox = await accounts.inbox_by_public_token(session, public_token=frame.inbox)
+            contact, inbox_id = await contacts.contact_from_token(
+                session, state.settings.secret, token=frame.token, inbox=inbox
+            )
+        except DestekError as exc:
+            raise Refused(UNAUTHORIZED, exc.message) from None
+    # Plain ids only: the socket may live for hours, and must keep no ORM objects alive.
+    return Subscriber(contact.account_id, frame.since, contact_id=contact.id, inbox_id=inbox_id)
+
+
+async def _run_socket(websocket: WebSocket, authenticate: Authenticate) -> None:
     state: AppState = websocket.app.state.destek
     await websocket.accept()
     try:
-        frame = AgentSubscribe.model_validate(await _first_frame(websocket))
-        actor = await _agent_actor(state, websocket, frame)
+        who = await authenticate(state, websocket, await _first_frame(websocket))
     except ValidationError as exc:
         await websocket.close(BAD_FRAME, _first_error(exc))
         return
@@ -145,43 +180,22 @@ async def agent_socket(websocket: WebSocket) -> None:
         return
     connection = Connection(
         websocket,
-        account_id=actor.account_id,
-        actor=actor,
+        account_id=who.account_id,
+        actor=who.actor,
+        contact_id=who.contact_id,
+        inbox_id=who.inbox_id,
         queue_size=state.settings.ws_queue_size,
         heartbeat=state.settings.ws_heartbeat_seconds,
     )
-    await _serve(state, websocket, connection, frame.since)
+    await _serve(state, websocket, connection, who.since)
+
+
+async def agent_socket(websocket: WebSocket) -> None:
+    await _run_socket(websocket, _agent)
 
 
 async def contact_socket(websocket: WebSocket) -> None:
-    state: AppState = websocket.app.state.destek
-    await websocket.accept()
-    try:
-        frame = ContactSubscribe.model_validate(await _first_frame(websocket))
-        async with state.read() as session:
-            try:
-                inbox = await accounts.inbox_by_public_token(session, public_token=frame.inbox)
-                contact, inbox_id = await contacts.contact_from_token(
-                    session, state.settings.secret, token=frame.token, inbox=inbox
-                )
-            except DestekError as exc:
-                raise Refused(UNAUTHORIZED, exc.message) from None
-    except ValidationError as exc:
-        await websocket.close(BAD_FRAME, _first_error(exc))
-        return
-    except Refused as exc:
-        await websocket.close(exc.code, exc.reason)
-        return
-    connection = Connection(
-        websocket,
-        account_id=contact.account_id,
-        contact_id=contact.id,
-        inbox_id=inbox_id,
-        queue_size=state.settings.ws_queue_size,
-        heartbeat=state.settings.ws_heartbeat_seconds,
-    )
-    del contact, inbox  # the socket may live for hours: keep no ORM objects alive with it
-    await _serve(state, websocket, connection, frame.since)
+    await _run_socket(websocket, _contact)
 
 
 def _first_error(exc: ValidationError) -> str:
