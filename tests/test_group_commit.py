@@ -79,3 +79,26 @@ async def test_a_stopped_committer_refuses_work(state: AppState) -> None:
     with pytest.raises(RuntimeError, match="start"):
         await state.group.run(nothing, key=1)
     await state.group.start()
+
+
+async def test_a_hung_bus_does_not_hold_up_writers(state: AppState, tenant: Tenant) -> None:
+    """A notification is only a hint: a publish that never returns must not stall commits."""
+    hang = asyncio.Event()
+
+    async def stuck_notify(account_id: int, seq: int) -> None:
+        await hang.wait()
+
+    state.bus.notify = stuck_notify  # type: ignore[method-assign]
+
+    async def create(session: AsyncSession) -> int:
+        made = await contacts.create_contact(
+            session, account_id=tenant.account_id, data=ContactCreate(name="x")
+        )
+        return made.id
+
+    async with asyncio.timeout(5):
+        first = await state.grouped(create, key=1)
+        second = await state.grouped(create, key=1)  # the same lane: it must not wait on the first
+        async with state.uow() as session:
+            await create(session)
+    assert second != first

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.bus import Bus
 from destek.db import Database
 from destek.events.log import assign_pending, discard_pending_after, pending_count
+from destek.uow import notify_all
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,11 +107,7 @@ class GroupCommitter:
                 if not future.done():
                     future.set_exception(exc)
             return
-        for account_id, seq in heads.items():
-            try:
-                await self.bus.notify(account_id, seq)
-            except Exception:
-                log.warning("bus notify failed for account %s", account_id, exc_info=True)
+        # Answer first: the data is committed whatever happens to the notification.
         for future, ok, value in results:
             if future.done():
                 continue
@@ -118,3 +115,4 @@ class GroupCommitter:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+        await notify_all(self.bus, heads)

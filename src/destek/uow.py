@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,9 +23,17 @@ async def unit_of_work(db: Database, bus: Bus) -> AsyncIterator[AsyncSession]:
         async with session.begin():
             yield session
             heads = await assign_pending(session)
-        for account_id, seq in heads.items():
-            try:
-                await bus.notify(account_id, seq)
-            except Exception:
-                # The data is committed; the periodic catch-up delivers it a little later.
-                log.warning("bus notify failed for account %s seq %s", account_id, seq, exc_info=True)
+        await notify_all(bus, heads)
+
+
+NOTIFY_TIMEOUT = 1.0
+
+
+async def notify_all(bus: Bus, heads: dict[int, int]) -> None:
+    """Tell the bus about committed events. Never raises and never waits long: a lost notification
+    costs latency (the periodic catch-up delivers), while a hung one would hold up every writer."""
+    for account_id, seq in heads.items():
+        try:
+            await asyncio.wait_for(bus.notify(account_id, seq), timeout=NOTIFY_TIMEOUT)
+        except Exception:
+            log.warning("bus notify failed for account %s seq %s", account_id, seq, exc_info=True)

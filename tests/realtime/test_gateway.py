@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -300,3 +301,35 @@ async def test_a_silent_socket_gets_pings_and_pong_answers_ping(settings: Settin
         await client.ws.send('{"type": "ping"}')
         assert (await client.recv_type("pong", timeout=2))["type"] == "pong"
         await client.close()
+
+
+async def test_binary_frames_are_ignored_and_the_socket_lives_on(state: AppState, tenant: Tenant) -> None:
+    async with serving(state) as url:
+        agent = await agent_socket(url, tenant)
+        await agent.ws.send(b"\x00\x01binary")
+        await agent.ws.send("not json")
+        await agent.ws.send('{"type": "ping"}')
+        assert (await agent.recv_type("pong"))["type"] == "pong"
+        await agent.close()
+
+
+async def test_a_failed_first_read_of_the_log_is_retried(
+    state: AppState, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_head = event_log.head
+    failures = [1]
+
+    async def flaky_head(session: Any, *, account_id: int) -> int:
+        if failures:
+            failures.pop()
+            raise ConnectionError("the database went away for a moment")
+        return await real_head(session, account_id=account_id)
+
+    monkeypatch.setattr(event_log, "head", flaky_head)
+    contact = await make_contact(state, tenant)
+    conversation_id = await start_conversation(state, contact)
+    async with serving(state) as url:
+        agent = await agent_socket(url, tenant)  # subscribes although the feed's first read failed
+        await post(state, conversation_id, "still live", sender_id=contact.contact_id)
+        assert (await agent.recv_type("event"))["event"]["message"]["content"] == "still live"
+        await agent.close()

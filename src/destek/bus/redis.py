@@ -25,7 +25,14 @@ class RedisBus:
         self._channel = channel
         self._node = uuid.uuid4().hex
         self._listeners = Listeners()
-        self._redis: aioredis.Redis = aioredis.from_url(url, health_check_interval=10)
+        # Publishing must fail fast on a half-open connection rather than hold up a writer; the
+        # subscriber waits on its own connection, with health checks instead of a read timeout.
+        self._redis: aioredis.Redis = aioredis.from_url(
+            url, health_check_interval=10, socket_timeout=2.0, socket_connect_timeout=2.0
+        )
+        self._sub: aioredis.Redis = aioredis.from_url(
+            url, health_check_interval=10, socket_connect_timeout=2.0
+        )
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -41,6 +48,7 @@ class RedisBus:
                 await self._reader
             self._reader = None
         await self._redis.aclose()
+        await self._sub.aclose()
 
     async def notify(self, account_id: int, seq: int) -> None:
         message = Notification(account_id, seq)
@@ -68,7 +76,7 @@ class RedisBus:
         delay = 0.2
         while True:
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                async with self._sub.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self._channel)
                     self._subscribed.set()
                     delay = 0.2

@@ -30,7 +30,7 @@ from destek.conversations.models import (
 )
 from destek.conversations.schemas import ConversationOut, MessageOut, Sender
 from destek.db import utcnow
-from destek.errors import Invalid, NotFound
+from destek.errors import Conflict, Invalid, NotFound
 from destek.events import log
 from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated, MessageCreated
 
@@ -447,7 +447,7 @@ async def post_message(
         # constraint below answers a retry, saving this query on the hot path.
         existing = await _by_client_id(session, conversation.id, client_message_id)
         if existing is not None:
-            return existing, False
+            return _retried(existing, sender_type, sender_id), False
     if private and sender_type != "agent":
         raise Invalid("only agents write private notes", field="private")
     if sender_type not in ("contact", "agent", "bot", "system"):
@@ -486,7 +486,7 @@ async def post_message(
         existing = await _by_client_id(session, conversation.id, client_message_id or "")
         if existing is None:
             raise
-        return existing, False
+        return _retried(existing, sender_type, sender_id), False
     for attachment in attachments:
         attachment.message_id = message.id
     changed = _touch_for_message(conversation, message, now)
@@ -553,6 +553,17 @@ async def find_contact_message(
         )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def _retried(existing: Message, sender_type: str, sender_id: int | None) -> Message:
+    """The earlier message is a retry's answer only if the same sender sent it; otherwise the id is
+    taken, and answering with that message would hand one party the other's (maybe a private note)."""
+    if existing.sender_type != sender_type or existing.sender_id != sender_id:
+        raise Conflict(
+            "client_message_id is already used in this conversation by another sender: make a new one",
+            field="client_message_id",
+        )
+    return existing
 
 
 async def _by_client_id(

@@ -30,7 +30,7 @@ from destek.contacts import service as contacts
 from destek.deps import SESSION_COOKIE
 from destek.errors import DestekError
 from destek.realtime.connection import Connection
-from destek.realtime.hub import ResyncNeeded
+from destek.realtime.hub import ResyncNeeded, Unavailable
 from destek.state import AppState
 
 
@@ -44,6 +44,7 @@ def install(app: FastAPI) -> None:
 UNAUTHORIZED = 4001
 BAD_FRAME = 4400
 RESYNC = 4410
+TRY_AGAIN_LATER = 1013
 SUBSCRIBE_TIMEOUT = 10.0
 
 
@@ -114,16 +115,21 @@ async def _serve(state: AppState, websocket: WebSocket, connection: Connection, 
         await connection.send({"type": "resync", "seq": exc.head, "reason": exc.reason})
         await websocket.close(RESYNC, "resync: fetch the state afresh, then subscribe from seq")
         return
+    except Unavailable as exc:
+        await websocket.close(TRY_AGAIN_LATER, str(exc))
+        return
     try:
         await connection.send({"type": "subscribed", "seq": cursor, "heartbeat": connection.heartbeat})
         await hub.replay(connection, cursor, head)
         connection.go_live()
         while True:
-            text = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
             try:
-                frame = json.loads(text)
+                frame = json.loads(message.get("text") or "")
             except ValueError:
-                continue
+                continue  # binary or malformed frames are ignored
             if isinstance(frame, dict) and frame.get("type") == "ping":
                 connection.push({"type": "pong"})
     except (WebSocketDisconnect, RuntimeError):

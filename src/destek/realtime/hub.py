@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from destek.bus import BusMessage, Notification, Signal
 from destek.db import utcnow
 from destek.events import log as event_log
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 PAGE = 500
 PRUNE_EVERY_SECONDS = 3600.0
+READY_TIMEOUT = 10.0
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -58,7 +61,15 @@ class LiveEvent:
     def contact_frame(self) -> str | None:
         if not self._contact_done:
             self._contact_done = True
-            view = parse_event(self.row.payload).contact_view() if not self.row.private else None
+            try:
+                view = parse_event(self.row.payload).contact_view() if not self.row.private else None
+            except ValidationError:
+                # An event type this node does not know (a newer node wrote it during a rolling
+                # deploy): contacts see nothing of it rather than the whole stream failing.
+                logger.warning(
+                    "event %s of account %s has an unknown shape", self.row.seq, self.row.account_id
+                )
+                view = None
             if view is not None:
                 self._contact_text = dumps({"type": "event", "seq": self.row.seq, "event": view})
         return self._contact_text
@@ -78,9 +89,16 @@ class Feed:
         self.task: asyncio.Task[None] = asyncio.create_task(self._pump(), name=f"feed-{account_id}")
 
     async def _pump(self) -> None:
-        async with self.hub.state.read() as session:
-            self.head = await event_log.head(session, account_id=self.account_id)
-        self.ready.set()
+        while not self.ready.is_set():
+            try:
+                async with self.hub.state.read() as session:
+                    self.head = await event_log.head(session, account_id=self.account_id)
+                self.ready.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("feed %s cannot read the log head; retrying", self.account_id, exc_info=True)
+                await asyncio.sleep(0.5)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.hub.catchup_seconds)
@@ -172,9 +190,12 @@ class Hub:
         database): the client must fetch its state afresh.
         """
         feed = self.feeds.get(connection.account_id)
-        if feed is None:
+        if feed is None or feed.task.done():
             feed = self.feeds[connection.account_id] = Feed(self, connection.account_id)
-        await feed.ready.wait()
+        try:
+            await asyncio.wait_for(feed.ready.wait(), timeout=READY_TIMEOUT)
+        except TimeoutError:
+            raise Unavailable("the event log cannot be read right now: reconnect shortly") from None
         connection.begin_catch_up()
         feed.connections.add(connection)
         try:
@@ -247,6 +268,10 @@ class Hub:
                     logger.info("pruned %s events older than %s", removed, retention)
             except Exception:
                 logger.warning("pruning the event log failed", exc_info=True)
+
+
+class Unavailable(Exception):
+    """The database cannot be read: the client should reconnect in a moment (close code 1013)."""
 
 
 class ResyncNeeded(Exception):
