@@ -136,7 +136,7 @@ class Feed:
 
     async def close(self) -> None:
         # Stop between reads rather than cancel one: a cancelled driver call can leave its
-        # connection (and, on SQLite, its thread) behind.
+        # connection (and, on SQLite, its thread) behind. Only a read stuck for 5 s is cancelled.
         self.stopping = True
         self.wake.set()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
