@@ -30,6 +30,10 @@ class Base(DeclarativeBase):
 
 # Integer primary keys: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# The largest id (BIGINT) and INTEGER (conversation numbers): input above them is an unknown id or
+# number (404/422), never a database error.
+MAX_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 

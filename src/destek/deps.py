@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Request
 
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
+from destek.db import MAX_ID
 from destek.errors import Forbidden, NotFound, Unauthorized
 from destek.state import AppState
 
@@ -43,7 +44,9 @@ async def current_user_id(request: Request, state: StateDep) -> int:
     raise Unauthorized("log in first (POST /api/v1/auth/login)")
 
 
-async def current_actor(request: Request, state: StateDep, account_id: Annotated[int, Path(ge=1)]) -> Actor:
+async def current_actor(
+    request: Request, state: StateDep, account_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Actor:
     """The agent acting in `account_id`, by API token (Authorization: Bearer) or session cookie."""
     async with state.read() as session:
         token = bearer(request)

@@ -49,7 +49,8 @@ def identity_hash(secret: str, identifier: str) -> str:
 
 
 def check_identity_hash(secret: str, identifier: str, given: str) -> bool:
-    return hmac.compare_digest(identity_hash(secret, identifier), given.strip().lower())
+    # Bytes, not str: compare_digest refuses non-ASCII str (a TypeError, not a mismatch).
+    return hmac.compare_digest(identity_hash(secret, identifier).encode(), given.strip().lower().encode())
 
 
 def _b64(data: bytes) -> str:

@@ -157,6 +157,37 @@ async def test_update_agent_bad_input_and_guards(
     assert (await client.patch(shared, json={"role": "admin"}, headers=owner)).status_code == 200
 
 
+async def test_an_admin_cannot_demote_or_deactivate_an_owner(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    # Two owners, so that demoting one would not break the "one active owner" rule.
+    async with state.uow() as session:
+        second = await accounts.create_user(
+            session, email="second-owner@example.com", name="Second Owner", password="second-pass-1"
+        )
+        await accounts.add_member(session, account_id=tenant.account_id, user_id=second.id, role="owner")
+    made_admin = await client.patch(
+        tenant.url(f"/agents/{tenant.agent.user_id}"), json={"role": "admin"}, headers=tenant.owner.headers
+    )
+    assert made_admin.status_code == 200
+    admin = tenant.agent.headers
+    for owner_id in (tenant.owner.user_id, second.id):
+        url = tenant.url(f"/agents/{owner_id}")
+        for change in ({"role": "agent"}, {"role": "admin"}, {"active": False}):
+            refused = await client.patch(url, json=change, headers=admin)
+            assert "only an owner can change an owner" in error(refused, 403)["message"], change
+    listed = (await client.get(tenant.url("/agents"), headers=tenant.owner.headers)).json()
+    owners = {
+        a["id"]: (a["role"], a["active"]) for a in listed if a["id"] in (tenant.owner.user_id, second.id)
+    }
+    assert owners == {tenant.owner.user_id: ("owner", True), second.id: ("owner", True)}
+    # An owner still may.
+    demoted = await client.patch(
+        tenant.url(f"/agents/{second.id}"), json={"role": "admin"}, headers=tenant.owner.headers
+    )
+    assert demoted.status_code == 200
+
+
 async def test_deactivated_agent_loses_tokens_and_sessions(client: httpx.AsyncClient, tenant: Tenant) -> None:
     await login(client, tenant.agent.email)
     assert (await client.get(tenant.url("/contacts"))).status_code == 200

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from destek.accounts import service as accounts
 from destek.bus import BusMessage, Signal
 from destek.contacts.schemas import DeviceInfo
+from destek.conversations.models import Label
 from destek.state import AppState
 from tests.conversations.helpers import (
     create_team,
@@ -215,6 +218,27 @@ async def test_bad_assignments(
     assert await head(state, tenant) == mark
     detail = await client.get(tenant.url(f"/conversations/{started.number}"), headers=headers)
     assert (detail.json()["assignee_id"], detail.json()["team_id"]) == (None, None)
+
+
+async def test_two_agents_adding_the_same_new_label_at_once_share_one_label(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    first = await start_conversation(state, tenant)
+    second = await start_conversation(state, tenant, name="Mehmet")
+
+    async def label(number: int, headers: dict[str, str]) -> httpx.Response:
+        return await client.put(
+            tenant.url(f"/conversations/{number}/labels"), json={"labels": ["billing"]}, headers=headers
+        )
+
+    responses = await asyncio.gather(
+        label(first.number, tenant.agent.headers), label(second.number, tenant.owner.headers)
+    )
+    assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+    assert [r.json()["labels"] for r in responses] == [["billing"], ["billing"]]
+    async with state.read() as session:
+        rows = list(await session.scalars(select(Label).where(Label.account_id == tenant.account_id)))
+    assert [label.name for label in rows] == ["billing"]
 
 
 async def test_labels(client: httpx.AsyncClient, state: AppState, tenant: Tenant) -> None:

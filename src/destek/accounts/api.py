@@ -22,13 +22,14 @@ from destek.accounts.schemas import (
     TokenOut,
 )
 from destek.accounts.teams_api import router as teams_router
+from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 
 router = APIRouter()
 account_router = APIRouter(prefix="/api/v1/accounts/{account_id}")
 
-TokenId = Annotated[int, Path(ge=1)]
-UserId = Annotated[int, Path(ge=1, description="The agent's user id")]
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The agent's user id")]
 
 
 def account_out(account: Account) -> AccountOut:

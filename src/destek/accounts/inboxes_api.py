@@ -15,11 +15,12 @@ from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.accounts.schemas import InboxCreate, InboxOut, InboxUpdate, MembersIn
 from destek.accounts.service import Actor
+from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 
 router = APIRouter(tags=["inboxes"])
 
-InboxId = Annotated[int, Path(ge=1)]
+InboxId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def inbox_out(inbox: Inbox, member_ids: list[int], actor: Actor) -> InboxOut:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
+from destek.db import MAX_ID
+
 Role = Literal["owner", "admin", "agent"]
 ChannelType = Literal["widget", "api", "email", "whatsapp", "telegram", "sms", "messenger"]
 TierName = Literal["general", "technical", "engineering"]
@@ -17,7 +19,7 @@ MAX_PASSWORD = 1024
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Locale = Annotated[str, Field(max_length=16, pattern=LOCALE_PATTERN, examples=["en", "tr", "pt-BR"])]
-UserId = Annotated[int, Field(ge=1)]
+UserId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # --- login and profile ---------------------------------------------------------------------------

@@ -212,6 +212,9 @@ async def update_member(
 ) -> tuple[Membership, User]:
     require_admin(actor)
     membership, user = await get_member(session, account_id=actor.account_id, user_id=user_id)
+    if membership.role == "owner" and actor.role != "owner" and (role is not None or active is not None):
+        # An admin may not demote, deactivate (or reactivate) an owner: owners outrank admins.
+        raise Forbidden("only an owner can change an owner")
     if name is not None:
         await _rename(session, actor=actor, user=user, name=name)
     was_owner = membership.role == "owner" and membership.active

@@ -10,11 +10,12 @@ from destek.accounts import people
 from destek.accounts import service as accounts
 from destek.accounts.models import Team
 from destek.accounts.schemas import TIER_NAMES, MembersIn, TeamCreate, TeamOut, TeamUpdate
+from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 
 router = APIRouter(tags=["teams"])
 
-TeamId = Annotated[int, Path(ge=1)]
+TeamId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def team_out(team: Team, member_ids: list[int]) -> TeamOut:

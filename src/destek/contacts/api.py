@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path, Query, Response
 from destek.accounts import service as accounts
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate, ContactOut, ContactPage, ContactUpdate, IdentityOut
+from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", tags=["contacts"])
 
-ContactId = Annotated[int, Path(ge=1)]
+ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get(

@@ -24,12 +24,15 @@ from destek.conversations.schemas import (
     PriorityChange,
     StatusChange,
 )
+from destek.db import MAX_ID, MAX_INT32
 from destek.deps import ActorDep, StateDep
 from destek.errors import Invalid
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", tags=["conversations"])
 
-Number = Annotated[int, Path(ge=1, description="The conversation's number in the account (#12 → 12)")]
+Number = Annotated[
+    int, Path(ge=1, le=MAX_INT32, description="The conversation's number in the account (#12 → 12)")
+]
 
 
 @router.get(
@@ -46,13 +49,13 @@ async def list_conversations(
     assignee: Annotated[
         str | None, Query(max_length=20, description="me, none, any or an agent's user id")
     ] = None,
-    team_id: Annotated[int | None, Query(ge=1)] = None,
-    inbox_id: Annotated[int | None, Query(ge=1)] = None,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    inbox_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     label: Annotated[str | None, Query(max_length=64)] = None,
     priority: Annotated[
         list[str] | None, Query(description="none, low, medium, high or urgent; repeat for several")
     ] = None,
-    contact_id: Annotated[int | None, Query(ge=1)] = None,
+    contact_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[
         str | None,
         Query(max_length=200, description="Text in messages, the contact's name, e-mail or phone, or #12"),
@@ -93,8 +96,8 @@ async def list_conversations(
 async def conversation_counts(
     state: StateDep,
     actor: ActorDep,
-    inbox_id: Annotated[int | None, Query(ge=1)] = None,
-    team_id: Annotated[int | None, Query(ge=1)] = None,
+    inbox_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    team_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> ConversationCounts:
     async with state.read() as session:
         return await listing.status_counts(session, actor=actor, inbox_id=inbox_id, team_id=team_id)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Response
 
 from destek.conversations import attachments
+from destek.db import MAX_ID
 from destek.deps import StateDep
 from destek.errors import NotFound
 
@@ -42,7 +43,7 @@ def content_disposition(kind: str, filename: str) -> str:
 )
 async def download(
     state: StateDep,
-    attachment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     access_key: str,
     filename: Annotated[str, Path(description="The file's name; only for the browser's save dialog")],
 ) -> Response:

@@ -16,13 +16,16 @@ from destek.conversations.schemas import (
     MessagePage,
     TypingChange,
 )
+from destek.db import MAX_ID, MAX_INT32
 from destek.deps import ActorDep, StateDep
 from destek.errors import Invalid
 from destek.realtime.signals import send_typing
 
 router = APIRouter()
 
-Number = Annotated[int, Path(ge=1, description="The conversation's number in the account (#12 → 12)")]
+Number = Annotated[
+    int, Path(ge=1, le=MAX_INT32, description="The conversation's number in the account (#12 → 12)")
+]
 
 
 @router.get(
@@ -34,8 +37,12 @@ async def list_messages(
     number: Number,
     state: StateDep,
     actor: ActorDep,
-    before: Annotated[int | None, Query(ge=1, description="Messages older than this message id")] = None,
-    after: Annotated[int | None, Query(ge=1, description="Messages newer than this message id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Messages older than this message id")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Messages newer than this message id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> MessagePage:
     if before is not None and after is not None:

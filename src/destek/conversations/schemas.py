@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from destek.contacts.schemas import ContactOut
+from destek.db import MAX_ID
 
 Status = Literal["open", "pending", "snoozed", "resolved"]
 Priority = Literal["none", "low", "medium", "high", "urgent"]
@@ -114,7 +115,7 @@ class PublicConversationOut(BaseModel):
 
 class MessageCreate(BaseModel):
     # attachment_ids comes first so the content check below can see it (and name `content` in errors).
-    attachment_ids: list[int] = Field(default_factory=list, max_length=10)
+    attachment_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=10)
     content: str = Field(default="", max_length=MAX_CONTENT, validate_default=True)
     client_message_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
@@ -225,8 +226,8 @@ class PriorityChange(_Change):
 class AssignmentChange(_Change):
     """A field left out stays as it is; null clears it."""
 
-    assignee_id: int | None = Field(default=None, ge=1)
-    team_id: int | None = Field(default=None, ge=1)
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class LabelsChange(_Change):

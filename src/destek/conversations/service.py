@@ -29,7 +29,7 @@ from destek.conversations.models import (
     Message,
 )
 from destek.conversations.schemas import ConversationOut, MessageOut, Sender
-from destek.db import utcnow
+from destek.db import MAX_ID, MAX_INT32, utcnow
 from destek.errors import Conflict, Invalid, NotFound
 from destek.events import log
 from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated, MessageCreated
@@ -237,7 +237,13 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[dt.datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, row_id = json.loads(raw)
         position = dt.datetime.fromisoformat(value)
-        if cursor_sort != sort or position.tzinfo is None or not isinstance(row_id, int):
+        if (
+            cursor_sort != sort
+            or position.tzinfo is None
+            or not isinstance(row_id, int)
+            or isinstance(row_id, bool)
+            or not 1 <= row_id <= MAX_ID
+        ):
             raise ValueError(cursor)
     except (ValueError, TypeError):
         raise Invalid("the cursor is not one this server gave out for this sort", field="cursor") from None
@@ -275,6 +281,8 @@ async def list_conversations(
     elif filters.assignee not in (None, "", "any"):
         try:
             assignee_id = int(filters.assignee)
+            if not 1 <= assignee_id <= MAX_ID:
+                raise ValueError(filters.assignee)
         except ValueError:
             raise Invalid("assignee must be me, none, any or an agent id", field="assignee") from None
         query = query.where(Conversation.assignee_id == assignee_id)
@@ -337,7 +345,8 @@ def _text_match(account_id: int, q: str) -> Any:
             ),
         ),
     ]
-    if text.isdigit():
+    # ASCII digits only (int() refuses some of what isdigit() accepts, e.g. "²"), in INTEGER's range.
+    if text.isascii() and text.isdigit() and int(text) <= MAX_INT32:
         conditions.append(Conversation.number == int(text))
     return or_(*conditions)
 
@@ -686,9 +695,7 @@ async def set_labels(session: AsyncSession, *, conversation: Conversation, label
     }
     for name in wanted:
         if name not in existing:
-            label = Label(account_id=conversation.account_id, name=name)
-            session.add(label)
-            existing[name] = label
+            existing[name] = await _create_label(session, account_id=conversation.account_id, name=name)
     await session.flush()
     for link in await session.scalars(
         select(ConversationLabel).where(ConversationLabel.conversation_id == conversation.id)
@@ -704,6 +711,21 @@ async def set_labels(session: AsyncSession, *, conversation: Conversation, label
             )
         )
     await _record_update(session, conversation, ["labels"])
+
+
+async def _create_label(session: AsyncSession, *, account_id: int, name: str) -> Label:
+    """A new label; if another transaction created it meanwhile (two agents at once), that one."""
+    label = Label(account_id=account_id, name=name)
+    try:
+        async with session.begin_nested():
+            session.add(label)
+            await session.flush()
+    except IntegrityError:
+        found = await session.scalar(select(Label).where(Label.account_id == account_id, Label.name == name))
+        if found is None:  # the other transaction rolled back: nothing to share after all
+            raise
+        return found
+    return label
 
 
 async def mark_read(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 from destek.errors import DestekError
 from destek.events import log as event_log
@@ -34,7 +35,7 @@ class EventPage(BaseModel):
 async def list_events(
     actor: ActorDep,
     state: StateDep,
-    since: Annotated[int, Query(ge=0, description="The last seq already processed")] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_ID, description="The last seq already processed")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EventPage:
     async with state.read() as session:

@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
 from destek.contacts import service as contacts
+from destek.db import MAX_ID
 from destek.deps import SESSION_COOKIE
 from destek.errors import DestekError
 from destek.realtime.connection import Connection
@@ -50,16 +51,16 @@ SUBSCRIBE_TIMEOUT = 10.0
 
 class AgentSubscribe(BaseModel):
     type: str = Field(pattern="^subscribe$")
-    account_id: int = Field(ge=1)
+    account_id: int = Field(ge=1, le=MAX_ID)
     token: str | None = None  # an API token; without it the session cookie is used
-    since: int | None = Field(default=None, ge=0)
+    since: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class ContactSubscribe(BaseModel):
     type: str = Field(pattern="^subscribe$")
     inbox: str = Field(min_length=1, max_length=64)  # the inbox's public token
     token: str = Field(min_length=1)  # the contact token
-    since: int | None = Field(default=None, ge=0)
+    since: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class Refused(Exception):

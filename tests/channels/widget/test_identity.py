@@ -6,7 +6,7 @@ import httpx
 
 from destek.accounts import service as accounts
 from destek.contacts import service as contacts
-from destek.security import identity_hash
+from destek.security import check_identity_hash, identity_hash
 from destek.state import AppState
 from tests.channels.widget.helpers import bearer, identify, set_identity_verification, start, visitor
 from tests.support.factories import Tenant
@@ -110,6 +110,22 @@ async def test_identity_verification_on(client: httpx.AsyncClient, state: AppSta
             session, account_id=tenant.account_id, q="user-9", limit=10, after_id=None
         )
     assert [c.identifier for c in found] == ["user-9"]
+
+
+def test_a_non_ascii_hash_is_a_mismatch_not_an_error() -> None:
+    right = identity_hash("secret", "user-1")
+    assert check_identity_hash("secret", "user-1", right)
+    assert not check_identity_hash("secret", "user-1", "ş" + right[1:])
+
+
+async def test_a_hash_that_is_not_64_hex_digits_is_refused_naming_it(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    right = identity_hash(tenant.inbox_secret, "u-8")
+    for bad in ["ş" + right[1:], "ğüşiöç" * 10, right[:-1], right + "0", "zz" * 32, ""]:
+        response = await identify(client, tenant, identifier="u-8", identifier_hash=bad)
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["error"]["field"] == "identifier_hash"
 
 
 async def test_a_hash_without_an_identifier_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:

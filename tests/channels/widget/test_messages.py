@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from destek.conversations.models import Conversation, Message
@@ -177,3 +179,19 @@ async def test_validation_messages_carry_no_pydantic_wording(
     assert first.json()["error"]["message"] == (
         "message.content: a message needs content or at least one attachment"
     )
+
+
+async def test_concurrent_retries_of_create_conversation_start_one_conversation(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    me = await visitor(client, tenant)
+    body = {"message": {"content": "Hello?", "client_message_id": "c0ffee00-1111-4222-8333-444455556666"}}
+
+    async def create() -> httpx.Response:
+        return await client.post(tenant.public("/conversations"), json=body, headers=bearer(me["token"]))
+
+    responses = await asyncio.gather(create(), create(), create())
+    assert sorted(r.status_code for r in responses) == [200, 200, 201], [r.text for r in responses]
+    assert len({r.json()["conversation"]["id"] for r in responses}) == 1
+    assert await count(state, Conversation) == 1
+    assert await count(state, Message) == 1

@@ -16,11 +16,11 @@ from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
+from destek.db import MAX_ID
 from destek.errors import NotFound, Unauthorized
 
 # Inboxes whose customers write from an app or a web page; the others get their messages by hooks.
 CHAT_CHANNELS = frozenset({"widget", "api"})
-MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number is unknown, not a database error
 
 InboxToken = Annotated[
     str,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.channels.widget.access import (
     CONTACT_ERRORS,
-    MAX_ID,
     CredentialsDep,
     ObjectId,
     error_response,
@@ -31,6 +31,7 @@ from destek.conversations import attachments
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.conversations.schemas import AttachmentOut, MessageCreate, PublicConversationOut, PublicMessageOut
+from destek.db import MAX_ID
 from destek.deps import StateDep
 from destek.errors import Invalid
 from destek.realtime.signals import send_typing
@@ -118,6 +119,8 @@ async def create_conversation(
     async with state.uow() as session:
         who = await visitor(session, key=state.settings.secret, creds=creds)
         if body.message is not None and body.message.client_message_id is not None:
+            # Concurrent retries queue on the contact's row, so only the first misses the lookup.
+            await session.execute(select(Contact.id).where(Contact.id == who.contact.id).with_for_update())
             earlier = await conversations.find_contact_message(
                 session,
                 contact_id=who.contact.id,

@@ -78,7 +78,7 @@ class IdentifyIn(ContactCreate):
 
     identifier_hash: str | None = Field(
         default=None,
-        max_length=128,
+        pattern=r"^[0-9a-fA-F]{64}$",
         description="Hex HMAC-SHA256 of `identifier` keyed with the inbox secret, computed by the "
         "business's backend (never in the app). Required when the inbox has identity verification on.",
     )
