@@ -111,6 +111,19 @@ async def oldest(session: AsyncSession, *, account_id: int) -> int | None:
     return None if value is None else int(value)
 
 
+async def check_cursor(session: AsyncSession, *, account_id: int, since: int) -> tuple[int, str | None]:
+    """The account's head, and why a reader at `since` cannot resume from the log: "ahead" (a
+    cursor from another database) or "pruned" (older than the oldest kept event); None: it can."""
+    last = await head(session, account_id=account_id)
+    if since > last:
+        return last, "ahead"
+    if since < last:
+        first = await oldest(session, account_id=account_id)
+        if first is None or since < first - 1:
+            return last, "pruned"
+    return last, None
+
+
 async def read_since(
     session: AsyncSession,
     *,

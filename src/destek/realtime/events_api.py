@@ -39,18 +39,16 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EventPage:
     async with state.read() as session:
-        head = await event_log.head(session, account_id=actor.account_id)
-        if since > head:
+        head, problem = await event_log.check_cursor(session, account_id=actor.account_id, since=since)
+        if problem == "ahead":
             raise Gone(
                 f"since={since} is ahead of the log (head {head}): fetch the state afresh", field="since"
             )
-        if since < head:
-            oldest = await event_log.oldest(session, account_id=actor.account_id)
-            if oldest is None or since < oldest - 1:
-                raise Gone(
-                    f"events after {since} were pruned: fetch the state afresh, then poll from {head}",
-                    field="since",
-                )
+        if problem == "pruned":
+            raise Gone(
+                f"events after {since} were pruned: fetch the state afresh, then poll from {head}",
+                field="since",
+            )
         rows = await event_log.read_since(
             session, account_id=actor.account_id, since=since, limit=limit, inbox_ids=actor.inbox_ids
         )

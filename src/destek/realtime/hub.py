@@ -200,14 +200,15 @@ class Hub:
         feed.connections.add(connection)
         try:
             async with self.state.read() as session:
-                head = await event_log.head(session, account_id=connection.account_id)
                 if since is None:
-                    since = head
-                elif since > head:
-                    raise ResyncNeeded(head, "the cursor is ahead of this server's log")
-                elif since < head:
-                    oldest = await event_log.oldest(session, account_id=connection.account_id)
-                    if oldest is None or since < oldest - 1:
+                    since = head = await event_log.head(session, account_id=connection.account_id)
+                else:
+                    head, problem = await event_log.check_cursor(
+                        session, account_id=connection.account_id, since=since
+                    )
+                    if problem == "ahead":
+                        raise ResyncNeeded(head, "the cursor is ahead of this server's log")
+                    if problem == "pruned":
                         raise ResyncNeeded(head, "events after the cursor were pruned")
         except BaseException:
             self.detach(connection)
