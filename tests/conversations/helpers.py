@@ -12,11 +12,11 @@ from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
 from destek.conversations import service as conversations
-from destek.conversations.models import Attachment, Conversation, Message
+from destek.conversations.models import Attachment, Message
 from destek.events import log
 from destek.events.models import EventRow
 from destek.state import AppState
-from tests.support.factories import Tenant
+from tests.support.factories import Tenant, write
 
 
 @dataclass
@@ -52,16 +52,7 @@ async def start_conversation(
 
 
 async def contact_writes(state: AppState, started: Started, text: str) -> None:
-    async with state.uow() as session:
-        conversation = await session.get(Conversation, started.id)
-        assert conversation is not None
-        await conversations.post_message(
-            session,
-            conversation=conversation,
-            sender_type="contact",
-            sender_id=started.contact_id,
-            content=text,
-        )
+    await write(state, started.id, text, sender="contact", sender_id=started.contact_id)
 
 
 async def second_inbox(state: AppState, tenant: Tenant, name: str = "Email") -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from destek.accounts.models import Inbox
 from destek.contacts.models import Contact
 from destek.conversations import service as conversations
-from destek.conversations.models import Conversation
 from destek.state import AppState
 from tests.support.factories import ContactSession
 
@@ -20,26 +19,3 @@ async def start_conversation(state: AppState, contact: ContactSession, text: str
             session, conversation=conversation, sender_type="contact", sender_id=person.id, content=text
         )
         return conversation.id
-
-
-async def post(
-    state: AppState,
-    conversation_id: int,
-    text: str,
-    *,
-    sender: str = "contact",
-    sender_id: int,
-    private: bool = False,
-) -> int:
-    async with state.uow() as session:
-        conversation = await session.get(Conversation, conversation_id)
-        assert conversation is not None
-        message, _new = await conversations.post_message(
-            session,
-            conversation=conversation,
-            sender_type=sender,
-            sender_id=sender_id,
-            content=text,
-            private=private,
-        )
-        return message.id

@@ -9,8 +9,8 @@ import httpx
 from destek.db import utcnow
 from destek.events import log as event_log
 from destek.state import AppState
-from tests.realtime.helpers import post, start_conversation
-from tests.support.factories import Tenant, make_contact
+from tests.realtime.helpers import start_conversation
+from tests.support.factories import Tenant, make_contact, write
 
 
 async def test_poll_pages_through_the_log_in_order(
@@ -19,7 +19,7 @@ async def test_poll_pages_through_the_log_in_order(
     contact = await make_contact(state, tenant)
     conversation_id = await start_conversation(state, contact)
     for i in range(5):
-        await post(state, conversation_id, f"m{i}", sender_id=contact.contact_id)
+        await write(state, conversation_id, f"m{i}", sender_id=contact.contact_id)
     seen: list[int] = []
     since = 0
     while True:

@@ -16,8 +16,8 @@ from destek.db import utcnow
 from destek.events import log as event_log
 from destek.realtime.signals import send_typing
 from destek.state import AppState
-from tests.realtime.helpers import post, start_conversation
-from tests.support.factories import Tenant, make_contact
+from tests.realtime.helpers import start_conversation
+from tests.support.factories import Tenant, make_contact, write
 from tests.support.server import WsClient, serving, subscribe
 
 
@@ -54,7 +54,7 @@ async def test_agent_and_contact_see_messages_live(state: AppState, tenant: Tena
     async with serving(state) as url:
         agent = await agent_socket(url, tenant)
         customer = await contact_socket(url, tenant, contact.token)
-        await post(state, conversation_id, "Kart bilgilerimi kontrol ettim", sender_id=contact.contact_id)
+        await write(state, conversation_id, "Kart bilgilerimi kontrol ettim", sender_id=contact.contact_id)
         seen = await agent.recv_type("event")
         assert seen["event"]["type"] == "message.created"
         assert seen["event"]["message"]["content"] == "Kart bilgilerimi kontrol ettim"
@@ -63,7 +63,7 @@ async def test_agent_and_contact_see_messages_live(state: AppState, tenant: Tena
         assert mine["event"]["message"]["content"] == "Kart bilgilerimi kontrol ettim"
         assert "private" not in mine["event"]["message"]  # the contact's view has no internal fields
 
-        await post(state, conversation_id, "Hemen bakıyorum", sender="agent", sender_id=tenant.owner.user_id)
+        await write(state, conversation_id, "Hemen bakıyorum", sender="agent", sender_id=tenant.owner.user_id)
         reply = await customer.recv_type("event")
         assert reply["event"]["message"]["content"] == "Hemen bakıyorum"
         assert reply["event"]["message"]["direction"] == "out"
@@ -79,13 +79,13 @@ async def test_resume_delivers_the_missed_messages_exactly_once_in_order(
     async with serving(state) as url:
         customer = await contact_socket(url, tenant, contact.token)
         agent = await agent_socket(url, tenant)
-        await post(state, conversation_id, "before", sender_id=contact.contact_id)
+        await write(state, conversation_id, "before", sender_id=contact.contact_id)
         await agent.recv_type("event")
         cursor = agent.last_seq
         await agent.close()
 
         sent = [
-            await post(state, conversation_id, f"message {i}", sender_id=contact.contact_id)
+            await write(state, conversation_id, f"message {i}", sender_id=contact.contact_id)
             for i in range(50)
         ]
 
@@ -97,7 +97,7 @@ async def test_resume_delivers_the_missed_messages_exactly_once_in_order(
         assert await again.no_event_within(0.3)  # nothing doubled after the replay
 
         # Live events continue on the resumed socket, and the contact saw all 51 live.
-        live = await post(state, conversation_id, "after", sender_id=contact.contact_id)
+        live = await write(state, conversation_id, "after", sender_id=contact.contact_id)
         assert (await again.recv_type("event"))["event"]["message"]["id"] == live
         got = [f["event"]["message"]["content"] for f in await customer.events(52)]
         assert got == ["before", *[f"message {i}" for i in range(50)], "after"]
@@ -116,7 +116,7 @@ async def test_resume_while_messages_keep_arriving_loses_and_doubles_nothing(
 
         async def writer() -> list[int]:
             return [
-                await post(state, conversation_id, f"m{i}", sender_id=contact.contact_id) for i in range(40)
+                await write(state, conversation_id, f"m{i}", sender_id=contact.contact_id) for i in range(40)
             ]
 
         task = asyncio.create_task(writer())
@@ -143,8 +143,8 @@ async def test_contact_sees_only_its_own_conversations_and_never_notes(
         assert [f["event"]["type"] for f in history] == ["conversation.created", "message.created"]
         assert history[1]["event"]["message"]["content"] == "alice here"
 
-        await post(state, bob_conv, "secret of bob", sender_id=bob.contact_id)
-        await post(
+        await write(state, bob_conv, "secret of bob", sender_id=bob.contact_id)
+        await write(
             state,
             alice_conv,
             "note: refund approved",
@@ -152,7 +152,7 @@ async def test_contact_sees_only_its_own_conversations_and_never_notes(
             sender_id=tenant.owner.user_id,
             private=True,
         )
-        await post(state, alice_conv, "visible reply", sender="agent", sender_id=tenant.owner.user_id)
+        await write(state, alice_conv, "visible reply", sender="agent", sender_id=tenant.owner.user_id)
         frame = await watcher.recv_type("event")
         assert frame["event"]["message"]["content"] == "visible reply"
         assert await watcher.no_event_within(0.3)
@@ -166,7 +166,7 @@ async def test_agents_of_another_account_receive_nothing(
     conversation_id = await start_conversation(state, contact)
     async with serving(state) as url:
         outsider = await agent_socket(url, other_tenant)
-        await post(state, conversation_id, "private to tenant A", sender_id=contact.contact_id)
+        await write(state, conversation_id, "private to tenant A", sender_id=contact.contact_id)
         assert await outsider.no_event_within(0.5)
         await outsider.close()
 
@@ -263,7 +263,7 @@ async def test_a_quiet_contact_is_told_the_cursor_to_keep_and_is_not_resynced_af
         caught_up = await first.recv_type("caught_up")
         await first.close()
         for i in range(5):  # other people's traffic: invisible to the quiet contact
-            await post(state, busy_conv, f"busy {i}", sender_id=busy.contact_id)
+            await write(state, busy_conv, f"busy {i}", sender_id=busy.contact_id)
         again = await contact_socket(url, tenant, quiet.token, since=caught_up["seq"])
         fresh = await again.recv_type("caught_up")
         assert fresh["seq"] > caught_up["seq"]  # moved past events it never saw
@@ -330,6 +330,6 @@ async def test_a_failed_first_read_of_the_log_is_retried(
     conversation_id = await start_conversation(state, contact)
     async with serving(state) as url:
         agent = await agent_socket(url, tenant)  # subscribes although the feed's first read failed
-        await post(state, conversation_id, "still live", sender_id=contact.contact_id)
+        await write(state, conversation_id, "still live", sender_id=contact.contact_id)
         assert (await agent.recv_type("event"))["event"]["message"]["content"] == "still live"
         await agent.close()

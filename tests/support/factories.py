@@ -12,6 +12,8 @@ from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
+from destek.conversations import service as conversations
+from destek.conversations.models import Conversation
 from destek.state import AppState
 
 _counter = itertools.count(1)
@@ -122,3 +124,27 @@ async def open_conversation(
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def write(
+    state: AppState,
+    conversation_id: int,
+    text: str,
+    *,
+    sender: str = "contact",
+    sender_id: int,
+    private: bool = False,
+) -> int:
+    """Post a message through the conversations service in its own unit of work; returns its id."""
+    async with state.uow() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        message, _new = await conversations.post_message(
+            session,
+            conversation=conversation,
+            sender_type=sender,
+            sender_id=sender_id,
+            content=text,
+            private=private,
+        )
+        return message.id

@@ -12,10 +12,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from destek.accounts import service as accounts
-from destek.conversations import service as conversations
 from destek.conversations.models import Attachment, Conversation, Message
 from destek.state import AppState
-from tests.support.factories import Tenant
+from tests.support.factories import Tenant, write
 
 
 def png(width: int = 4, height: int = 3, *, noise: bool = False) -> bytes:
@@ -64,18 +63,9 @@ async def agent_writes(
     state: AppState, tenant: Tenant, conversation_id: int, text: str, *, private: bool = False
 ) -> int:
     """An agent answers (or writes a note) through the conversations service."""
-    async with state.uow() as session:
-        conversation = await session.get(Conversation, conversation_id)
-        assert conversation is not None
-        message, _new = await conversations.post_message(
-            session,
-            conversation=conversation,
-            sender_type="agent",
-            sender_id=tenant.agent.user_id,
-            content=text,
-            private=private,
-        )
-        return message.id
+    return await write(
+        state, conversation_id, text, sender="agent", sender_id=tenant.agent.user_id, private=private
+    )
 
 
 async def set_identity_verification(state: AppState, tenant: Tenant, on: bool) -> None:
