@@ -213,7 +213,9 @@ async def test_killing_a_node_mid_stream_loses_and_doubles_nothing(
             if frame["event"]["type"] == "message.created":
                 watched.append(frame["event"]["message"]["content"])
         assert watched == contents
-        assert await watcher.no_event_within(0.5)
+        # Nothing doubled. (The nodes run their consumers: the language and mood analysis of the
+        # customer's messages may still update the conversation, so only messages are counted.)
+        assert await watcher.no_event_within(0.5, kind="message.created")
         stored = await http.get(f"{b.url}{path}?limit=100", headers=contact.headers)
         assert stored.status_code == 200, stored.text
         assert [m["content"] for m in stored.json()] == contents

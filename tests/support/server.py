@@ -73,11 +73,12 @@ class WsClient:
                 found.append(frame)
         return found
 
-    async def no_event_within(self, seconds: float) -> bool:
+    async def no_event_within(self, seconds: float, kind: str | None = None) -> bool:
+        """True when no event (of this kind, if given) arrives before `seconds` of quiet."""
         try:
             while True:
                 frame = await self.recv(seconds)
-                if frame.get("type") == "event":
+                if frame.get("type") == "event" and (kind is None or frame["event"]["type"] == kind):
                     return False
         except TimeoutError:
             return True
