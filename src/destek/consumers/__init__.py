@@ -1,0 +1,1 @@
+"""Consumers: workers that apply the event log (bot, language, external bot webhooks) from a cursor."""

@@ -1,0 +1,1 @@
+"""Offline language intelligence behind protocols (see protocols.py); backends load lazily, once."""
