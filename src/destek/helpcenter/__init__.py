@@ -1,0 +1,1 @@
+"""The help center: categories, articles in several languages, public pages, hybrid search."""
