@@ -1,0 +1,166 @@
+"""Agent API for the bot: an inbox's bot settings (admins), the external bot's replies and handoffs,
+reply suggestions for agents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
+
+from destek.accounts import service as accounts
+from destek.bot import service as bot
+from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
+from destek.bot.suggestions import Suggestions, suggest
+from destek.conversations import service as conversations
+from destek.conversations.schemas import MAX_CONTENT, ConversationOut, MessageOut, QuickReply
+from destek.db import MAX_ID, MAX_INT32
+from destek.deps import ActorDep, StateDep
+from destek.errors import Conflict
+
+router = APIRouter(prefix="/api/v1/accounts/{account_id}", tags=["bot"])
+
+Number = Annotated[
+    int, Path(ge=1, le=MAX_INT32, description="The conversation's number in the account (#12 → 12)")
+]
+InboxId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get(
+    "/inboxes/{inbox_id}/bot", response_model=BotSettingsOut, summary="An inbox's bot settings (admins)"
+)
+async def get_bot_settings(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> BotSettingsOut:
+    accounts.require_admin(actor)
+    async with state.read() as session:
+        inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+        return bot.settings_out(inbox)
+
+
+@router.patch(
+    "/inboxes/{inbox_id}/bot",
+    response_model=BotSettingsOut,
+    summary="Change an inbox's bot settings (admins); fields left out stay as they are",
+)
+async def update_bot_settings(
+    inbox_id: InboxId, body: BotSettingsUpdate, state: StateDep, actor: ActorDep
+) -> BotSettingsOut:
+    async with state.uow() as session:
+        inbox = await bot.update_settings(
+            session,
+            actor=actor,
+            inbox_id=inbox_id,
+            change=body,
+            allow_private_webhook=state.settings.bot_webhook_allow_private,
+        )
+        return bot.settings_out(inbox)
+
+
+class BotMessageCreate(BaseModel):
+    content: str = Field(min_length=1, max_length=MAX_CONTENT)
+    quick_replies: list[QuickReply] = Field(default_factory=list, max_length=10)
+    client_message_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
+    )
+
+
+@router.post(
+    "/conversations/{number}/bot_messages",
+    response_model=MessageOut,
+    status_code=201,
+    summary="Reply as the bot (an external bot, with an administrator's API token)",
+    description="Refused with 409 once the conversation has been handed over to a person or an agent "
+    "has replied. Bot messages never count as a person's response time. Send `client_message_id` to "
+    "make retries safe (a retry answers 200 with the first message).",
+    responses={200: {"description": "A retry: the message first sent with this client_message_id"}},
+)
+async def post_bot_message(
+    number: Number, body: BotMessageCreate, response: Response, state: StateDep, actor: ActorDep
+) -> MessageOut:
+    accounts.require_admin(actor)
+    async with state.uow() as session:
+        conversation = await conversations.access_conversation(
+            session, actor=actor, number=number, for_update=True
+        )
+        if conversation.handed_over_at is not None or await conversations.has_agent_reply(
+            session, conversation_id=conversation.id
+        ):
+            raise Conflict("the conversation has been handed over to a person: the bot may not reply")
+        replies = [r.model_dump() for r in body.quick_replies]
+        message, created = await conversations.post_message(
+            session,
+            conversation=conversation,
+            sender_type="bot",
+            sender_id=None,
+            content=body.content,
+            client_message_id=body.client_message_id,
+            content_type="quick_replies" if replies else "text",
+            content_attributes={"quick_replies": replies} if replies else {},
+        )
+        if not created:
+            response.status_code = 200
+        return (await conversations.messages_out(session, [message]))[0]
+
+
+class HandoffRequest(BaseModel):
+    reason: str = Field(default="", max_length=200, description="Why, for the agents' note")
+    note: str = Field(default="", max_length=4000, description="What the bot learnt, for agents")
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    tell_customer: bool = Field(default=True, description="Post the handoff message to the customer")
+
+
+@router.post(
+    "/conversations/{number}/handoff",
+    response_model=ConversationOut,
+    summary="Hand the conversation from the bot to a person",
+    description="Routes it to its topic's team, adds a private note for agents and (unless "
+    "`tell_customer` is false) tells the customer a person will answer. Idempotent: a conversation "
+    "already handed over is returned unchanged.",
+)
+async def handoff(number: Number, body: HandoffRequest, state: StateDep, actor: ActorDep) -> ConversationOut:
+    async with state.read() as session:
+        conversation = await conversations.access_conversation(session, actor=actor, number=number)
+        inbox_id = conversation.inbox_id
+    online = bot.agents_online(state, account_id=actor.account_id, inbox_id=inbox_id)
+    async with state.uow() as session:
+        conversation = await conversations.access_conversation(
+            session, actor=actor, number=number, for_update=True
+        )
+        inbox = await accounts.get_inbox(session, account_id=actor.account_id, inbox_id=conversation.inbox_id)
+        account = await accounts.get_account(session, account_id=actor.account_id)
+        language = body.language or conversation.language or account.locale or "en"
+        question = body.note or body.reason
+        await bot.hand_over(
+            session,
+            conversation=conversation,
+            settings=BotSettings.of(inbox.settings),
+            handoff=bot.Handoff(
+                reason="external" if not body.reason else body.reason,
+                language=language[:2],
+                question=question,
+                sentiment=conversation.sentiment,
+                urgency=conversation.urgency,
+            ),
+            online=online,
+            key=f"handoff-{conversation.id}",
+            account_locale=account.locale,
+            tell_customer=body.tell_customer,
+        )
+        return await conversations.conversation_out(session, conversation)
+
+
+@router.get(
+    "/conversations/{number}/suggestions",
+    response_model=Suggestions,
+    summary="Reply suggestions for the customer's last message",
+    description="Help-center articles, answers agents gave in similar resolved conversations, and "
+    "canned responses.",
+)
+async def suggestions(number: Number, state: StateDep, actor: ActorDep) -> Suggestions:
+    async with state.read() as session:
+        conversation = await conversations.access_conversation(session, actor=actor, number=number)
+        return await suggest(
+            session,
+            conversation=conversation,
+            inbox_ids=actor.inbox_ids,
+            base_url=state.settings.public_url,
+        )

@@ -1,0 +1,380 @@
+"""The bot's rows and its steps that change a conversation: settings, sessions, saying things,
+handing over. Nothing here commits; consumers and routes own the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
+from destek.accounts.service import Actor
+from destek.bot import netguard, texts
+from destek.bot.models import BotSession
+from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
+from destek.contacts import service as contacts
+from destek.contacts.models import Contact
+from destek.contacts.schemas import ContactFields
+from destek.conversations import service as conversations
+from destek.conversations.models import Conversation, Message
+from destek.db import utcnow
+from destek.errors import Invalid
+from destek.helpcenter import service as helpcenter
+from destek.web import i18n
+
+if TYPE_CHECKING:
+    from destek.state import AppState
+
+PERSON_VALUE = "person"
+TOPIC_PREFIX = "topic:"
+SOLVED_YES = "solved:yes"
+SOLVED_NO = "solved:no"
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def settings_out(inbox: Inbox) -> BotSettingsOut:
+    current = BotSettings.of(inbox.settings)
+    data = current.model_dump()
+    data["webhook_secret"] = None
+    return BotSettingsOut(**data, webhook_secret_set=bool(current.webhook_secret))
+
+
+async def update_settings(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    inbox_id: int,
+    change: BotSettingsUpdate,
+    allow_private_webhook: bool = False,
+) -> Inbox:
+    """Apply a partial change to an inbox's bot (admins); the result must be a valid BotSettings.
+
+    A new webhook URL must resolve to public addresses (bot/netguard.py) unless private ones are allowed.
+    """
+    accounts.require_admin(actor)
+    inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+    current = BotSettings.of(inbox.settings).model_dump()
+    given = change.model_dump(exclude_unset=True, exclude={"clear_webhook"})
+    if given.get("webhook_secret") is None:
+        given.pop("webhook_secret", None)  # null keeps the secret: it is never sent back to be echoed
+    if change.clear_webhook:
+        current["webhook_url"] = None
+        current["webhook_secret"] = None
+    merged = {**current, **given}
+    if merged.get("enabled") and not current.get("enabled"):
+        merged["enabled_since"] = utcnow()
+    for team_id in {t["team_id"] for t in merged.get("topics", []) if t.get("team_id")}:
+        await accounts.get_team(session, account_id=actor.account_id, team_id=team_id)
+    try:
+        validated = BotSettings.model_validate(merged)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise Invalid(_first_error(exc), field="bot") from None
+    if validated.webhook_url is not None and "webhook_url" in given:
+        try:
+            await netguard.check(str(validated.webhook_url), allow_private=allow_private_webhook)
+        except netguard.BlockedAddress as exc:
+            raise Invalid(str(exc), field="webhook_url") from None
+    return await accounts.update_inbox(
+        session, actor=actor, inbox_id=inbox.id, settings={"bot": validated.to_settings()}
+    )
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            where = ".".join(str(p) for p in found[0].get("loc", ()))
+            message = str(found[0].get("msg", "invalid")).removeprefix("Value error, ")
+            return f"{where}: {message}" if where else message
+    return str(exc)
+
+
+async def enable_builtin(session: AsyncSession, *, inbox: Inbox, **changes: Any) -> None:
+    """Turn the builtin bot on for an inbox (the demo; setup scripts)."""
+    current = BotSettings.of(inbox.settings).model_dump()
+    since = current.get("enabled_since") if current.get("enabled") else utcnow()
+    bot = BotSettings.model_validate(
+        {**current, "enabled": True, "mode": "builtin", "enabled_since": since, **changes}
+    )
+    inbox.settings = {**inbox.settings, "bot": bot.to_settings()}
+    await session.flush()
+
+
+# --- sessions and languages -----------------------------------------------------------------------
+
+
+async def get_session(session: AsyncSession, *, conversation_id: int) -> BotSession | None:
+    found: BotSession | None = await session.scalar(
+        select(BotSession).where(BotSession.conversation_id == conversation_id)
+    )
+    return found
+
+
+async def open_session(session: AsyncSession, *, conversation: Conversation, language: str) -> BotSession:
+    found = await get_session(session, conversation_id=conversation.id)
+    if found is not None:
+        return found
+    bot_session = BotSession(
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        stage="greeted",
+        language=language,
+        failures=0,
+        last_question="",
+        offered=[],
+        awaiting_email=False,
+    )
+    session.add(bot_session)
+    await session.flush()
+    return bot_session
+
+
+def _base(locale: str | None) -> str | None:
+    """ "tr-TR" -> "tr"; None for anything that is not a language code."""
+    if not locale:
+        return None
+    base = locale.strip().replace("_", "-").split("-", 1)[0].lower()
+    return base if 2 <= len(base) <= 3 and base.isalpha() else None
+
+
+def account_languages(account_locale: str | None, *others: str | None) -> list[str]:
+    """The languages the bot may speak in this account: its own first, then the others given (the help
+    center's published languages, the contact's locale). Only the account's language when none."""
+    found = [b for b in (_base(x) for x in (account_locale, *others)) if b]
+    return list(dict.fromkeys(found)) or ["en"]
+
+
+async def candidate_languages(
+    session: AsyncSession, *, account_id: int, account_locale: str | None, contact_locale: str | None = None
+) -> list[str]:
+    """The account's language, the languages its help center is published in, the contact's locale, then
+    the languages the bot has built-in texts for (web/locale)."""
+    published = await helpcenter.published_locales(session, account_id=account_id)
+    return account_languages(account_locale, *published, contact_locale, *i18n.SUPPORTED_LOCALES)
+
+
+def choose_language(
+    text: str | None, *, fallbacks: list[str | None], candidates: list[str]
+) -> tuple[str, bool]:
+    """(language, detected): the text's language when detection is reliable (a bare greeting such as
+    "merhaba" names its language), else the first fallback (contact's locale, conversation's
+    language...) the account speaks."""
+    if text and text.strip():
+        from destek.bot.intents import greeting_language
+        from destek.nlp.registry import get_language_detector
+
+        hello = greeting_language(text)
+        if hello is not None and hello in candidates:
+            return hello, True
+        if len(candidates) > 1:
+            found = get_language_detector().detect(text, candidates)
+            if found.reliable and found.language in candidates:
+                return found.language, True
+    for fallback in fallbacks:
+        language = _base(fallback)
+        if language in candidates:
+            return language, False
+    return candidates[0], False
+
+
+# --- saying things --------------------------------------------------------------------------------
+
+
+async def say(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    text: str,
+    key: str,
+    quick_replies: list[dict[str, str]] | None = None,
+    private: bool = False,
+    attributes: dict[str, Any] | None = None,
+) -> Message:
+    """Post as the bot. `key` makes it idempotent: the same key never posts twice."""
+    content_attributes = dict(attributes or {})
+    if quick_replies:
+        content_attributes["quick_replies"] = quick_replies
+    message, _new = await conversations.post_message(
+        session,
+        conversation=conversation,
+        sender_type="bot",
+        sender_id=None,
+        content=text,
+        private=private,
+        client_message_id=f"bot-{key}"[:64],
+        content_type="quick_replies" if quick_replies else "text",
+        content_attributes=content_attributes,
+    )
+    return message
+
+
+async def first_contact_text(session: AsyncSession, *, conversation_id: int) -> str | None:
+    """The customer's first message in the conversation (None before they have written)."""
+    found: str | None = await session.scalar(
+        select(Message.content)
+        .where(Message.conversation_id == conversation_id, Message.sender_type == "contact")
+        .order_by(Message.id)
+        .limit(1)
+    )
+    return found
+
+
+async def last_options(session: AsyncSession, *, conversation_id: int) -> list[dict[str, str]]:
+    """The buttons of the bot's latest message with quick replies (what the customer may pick)."""
+    message = await session.scalar(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender_type == "bot",
+            Message.content_type == "quick_replies",
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    if message is None:
+        return []
+    options = message.content_attributes.get("quick_replies", [])
+    return [o for o in options if isinstance(o, dict)]
+
+
+def topic_menu(settings: BotSettings, language: str) -> list[dict[str, str]]:
+    menu = [{"title": t.label(language), "value": f"{TOPIC_PREFIX}{t.id}"} for t in settings.topics]
+    menu.append({"title": texts.t(language, texts.TALK_TO_PERSON), "value": PERSON_VALUE})
+    return menu[:10]
+
+
+def solved_menu(language: str) -> list[dict[str, str]]:
+    return [
+        {"title": texts.t(language, texts.YES), "value": SOLVED_YES},
+        {"title": texts.t(language, texts.NO), "value": SOLVED_NO},
+    ]
+
+
+# --- handing over ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Handoff:
+    reason: str  # a key of texts.REASONS
+    language: str
+    question: str = ""
+    sentiment: str | None = None
+    urgency: float | None = None
+    offered: list[dict[str, Any]] = field(default_factory=list)
+
+
+def agents_online(state: AppState, *, account_id: int, inbox_id: int) -> bool:
+    """Someone who can see the inbox has the dashboard open (a live agent websocket on this node).
+
+    Honest limits: on a multi-node deployment this node sees only its own sockets; docs/bot.md."""
+    hub = state.hub
+    if hub is None:
+        return False
+    feed = hub.feeds.get(account_id)
+    if feed is None:
+        return False
+    return any(c.actor is not None and c.actor.can_see_inbox(inbox_id) for c in feed.connections)
+
+
+async def hand_over(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    settings: BotSettings,
+    handoff: Handoff,
+    online: bool,
+    key: str,
+    account_locale: str,
+    tell_customer: bool = True,
+) -> bool:
+    """The conversation leaves the bot: routed to its topic's team, a note for agents, the customer
+    told who answers and when. False when it had already been handed over (nothing is done)."""
+    if not await conversations.hand_over(session, conversation=conversation):
+        return False
+    topic = settings.topic(conversation.topic)
+    if topic is not None and topic.team_id and conversation.team_id is None:
+        await conversations.assign(session, conversation=conversation, team_id=topic.team_id)
+    bot_session = await get_session(session, conversation_id=conversation.id)
+    if bot_session is None:
+        bot_session = await open_session(session, conversation=conversation, language=handoff.language)
+    bot_session.stage = "handed_over"
+    bot_session.updated_at = utcnow()
+    offered = handoff.offered or list(bot_session.offered)
+    await say(
+        session,
+        conversation=conversation,
+        text=_note(
+            handoff,
+            topic_label=topic.label(account_locale) if topic else None,
+            offered=offered,
+            locale=account_locale,
+        ),
+        key=f"{key}-note",
+        private=True,
+        attributes={"bot_handoff": {"reason": handoff.reason, "language": handoff.language}},
+    )
+    if not tell_customer:
+        return True
+    language = handoff.language
+    await say(
+        session, conversation=conversation, text=texts.handoff(settings, language), key=f"{key}-handoff"
+    )
+    if not online:
+        text = texts.offline(settings, language)
+        contact = await session.get(Contact, conversation.contact_id)
+        if settings.collect_email and contact is not None and not contact.email:
+            text = f"{text} {texts.t(language, texts.ASK_EMAIL)}"
+            bot_session.awaiting_email = True
+        await say(session, conversation=conversation, text=text, key=f"{key}-offline")
+    return True
+
+
+def _note(handoff: Handoff, *, topic_label: str | None, offered: list[dict[str, Any]], locale: str) -> str:
+    def t(message: str) -> str:
+        return texts.t(locale, message)
+
+    articles = ", ".join(f"{a.get('title', '')} ({a.get('url', '')})" for a in offered) or t(texts.NOTE_NONE)
+    lines = [
+        f"🤖 {t(texts.NOTE_TITLE)}",
+        f"{t(texts.NOTE_REASON)}: {t(texts.REASONS.get(handoff.reason, handoff.reason))}",
+        f"{t(texts.NOTE_LANGUAGE)}: {i18n.LANGUAGE_NAMES.get(handoff.language, handoff.language)}",
+        f"{t(texts.NOTE_TOPIC)}: {topic_label or t(texts.NOTE_NONE)}",
+        f"{t(texts.NOTE_SENTIMENT)}: {handoff.sentiment or t(texts.NOTE_NONE)}",
+        f"{t(texts.NOTE_URGENCY)}: {'' if handoff.urgency is None else f'{handoff.urgency:.2f}'}",
+        f"{t(texts.NOTE_QUESTION)}: {handoff.question.strip()[:500] or t(texts.NOTE_NONE)}",
+        f"{t(texts.NOTE_ARTICLES)}: {articles}",
+    ]
+    return "\n".join(lines)
+
+
+async def capture_email(
+    session: AsyncSession, *, conversation: Conversation, bot_session: BotSession, text: str, key: str
+) -> None:
+    """The customer's next message after "leave your email": store an address found in it."""
+    from destek.bot.intents import find_email
+
+    bot_session.awaiting_email = False
+    email = find_email(text)
+    if email is None:
+        return
+    contact = await session.get(Contact, conversation.contact_id)
+    if contact is None or contact.email:
+        return
+    try:
+        fields = ContactFields(email=email)
+    except ValueError:
+        return
+    await contacts.update_contact(session, contact=contact, data=fields)
+    language = bot_session.language or "en"
+    await say(
+        session,
+        conversation=conversation,
+        text=texts.t(language, texts.EMAIL_SAVED).replace("{email}", email),
+        key=f"{key}-email",
+    )

@@ -1,0 +1,78 @@
+"""What the bot says, in the customer's language: the inbox's override, else the built-in text
+translated through the `bot` catalog (web/locale/tr/bot.po)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_timedelta
+
+from destek.bot.settings import BotSettings
+from destek.web import i18n
+
+# The built-in texts (message ids of bot.po).
+GREETING = "Hi! I'm the virtual assistant. Choose a topic below, or type your question."
+GREETING_SHORT = "Hi! I'm the virtual assistant."
+HOW_CAN_I_HELP = "How can I help? Choose a topic below, or type your question."
+TOPIC_CHOSEN = "Got it: {topic}. What is your question?"
+ANSWER_INTRO = "This article should help:"
+ASK_SOLVED = "Did this solve it?"
+YES = "Yes, thanks"
+NO = "No"
+RESOLVED = "Great, glad it helped! Write again any time."
+HANDOFF = "I'm passing you to a person from our team. They will answer here."
+OFFLINE = "Our team is not online right now. A person will answer within {reply_time}."
+ASK_EMAIL = "If you leave your email address, we can reply there too."
+EMAIL_SAVED = "Thanks! We will also reply to {email}."
+TALK_TO_PERSON = "Talk to a person"
+
+# Private note for agents (in the account's language).
+NOTE_TITLE = "Handed over by the bot"
+NOTE_REASON = "Reason"
+NOTE_LANGUAGE = "Language"
+NOTE_TOPIC = "Topic"
+NOTE_SENTIMENT = "Sentiment"
+NOTE_URGENCY = "Urgency"
+NOTE_QUESTION = "Question"
+NOTE_ARTICLES = "Articles offered"
+NOTE_NONE = "none"
+REASONS = {
+    "asked": "the customer asked for a person",
+    "low_confidence": "no help-center article answers the question confidently",
+    "negative": "the customer is upset",
+    "urgent": "the message is urgent",
+    "not_solved": "the customer said the answer did not solve it",
+    "repeated": "a second answer did not help",
+    "external": "the external bot handed over",
+    "bot_unreachable": "the external bot could not be reached",
+    "bot_silent": "the external bot did not answer in time",
+    "bot_failed": "the bot failed to handle the message",
+}
+
+
+def t(language: str, message: str) -> str:
+    return i18n.gettext(language, message)
+
+
+def pick(table: dict[str, str], language: str, default: str) -> str:
+    """The inbox's text in this language, else the built-in one translated."""
+    return table.get(language) or t(language, default)
+
+
+def reply_time(minutes: int, language: str) -> str:
+    """ "1 hour" / "1 saat": the expected reply time in words."""
+    locale = i18n.normalize(language) or i18n.DEFAULT_LOCALE
+    return str(format_timedelta(dt.timedelta(minutes=minutes), locale=locale))
+
+
+def greeting(settings: BotSettings, language: str, *, with_menu: bool) -> str:
+    return pick(settings.greeting, language, GREETING if with_menu else GREETING_SHORT)
+
+
+def handoff(settings: BotSettings, language: str) -> str:
+    return pick(settings.handoff_message, language, HANDOFF)
+
+
+def offline(settings: BotSettings, language: str) -> str:
+    text = pick(settings.offline_message, language, OFFLINE)
+    return text.replace("{reply_time}", reply_time(settings.expected_reply_minutes, language))
