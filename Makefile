@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= $(or $(DESTEK_PORT),8000)
 
-.PHONY: run test lint check-python install install-dev clean
+.PHONY: run test lint check-python install install-dev chromium clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Destek needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -14,7 +14,7 @@ $(BIN)/python: | check-python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[nlp]'
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -34,8 +34,15 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-## make test: lint, then the whole suite (SQLite and PostgreSQL, memory and Redis bus, when present)
-test: install-dev lint
+## make chromium: Debian's Chromium for the browser tests (never a downloaded browser)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }; \
+	  else sudo apt-get install -y -q chromium; fi; }
+
+## make test: lint, then the whole suite (SQLite and PostgreSQL, memory and Redis bus, real Chromium)
+test: install-dev chromium lint
 	$(BIN)/pytest
 
 clean:

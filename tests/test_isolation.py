@@ -41,6 +41,7 @@ CONV = f"{ACC}/conversations/{{number}}"
 PUB = "/api/v1/public/inboxes/{inbox_token}"
 PUB_CONV = f"{PUB}/conversations/{{conversation_id}}"
 
+CANNED = {"short_code": "hi", "title": "Hi", "content": "Hi"}
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", ACC): Call(AGENT, 200),
     ("PATCH", ACC): Call(AGENT, 200, {"name": "Renamed"}),
@@ -79,8 +80,47 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{CONV}/messages"): Call(AGENT, 201, {"content": "Hello"}),
     ("POST", f"{CONV}/attachments"): Call(AGENT, 201, upload=True),
     ("POST", f"{CONV}/typing"): Call(AGENT, 204, {"typing": True}),
+    ("POST", f"{CONV}/viewing"): Call(AGENT, 204, {"viewing": True}),
     ("GET", f"{ACC}/labels"): Call(AGENT, 200),
+    ("POST", f"{ACC}/labels"): Call(AGENT, 201, {"name": "new label"}),
+    ("PATCH", f"{ACC}/labels/{{label_id}}"): Call(AGENT, 200, {"color": "#ff0000"}),
+    ("DELETE", f"{ACC}/labels/{{label_id}}"): Call(AGENT, 204),
+    ("GET", f"{ACC}/canned_responses"): Call(AGENT, 200),
+    ("POST", f"{ACC}/canned_responses"): Call(AGENT, 201, CANNED),
+    ("GET", f"{ACC}/canned_responses/{{canned_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/canned_responses/{{canned_id}}"): Call(AGENT, 200, {"title": "Changed"}),
+    ("DELETE", f"{ACC}/canned_responses/{{canned_id}}"): Call(AGENT, 204),
+    # A on A merges the conversation into itself: refused (422) after the access checks passed.
+    ("POST", f"{CONV}/merge"): Call(AGENT, 422, {"into_number": 1}),
     ("GET", f"{ACC}/events"): Call(AGENT, 200),
+    ("GET", f"{ACC}/helpcenter"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/helpcenter"): Call(AGENT, 200, {"name": "Help"}),
+    ("GET", f"{ACC}/categories"): Call(AGENT, 200),
+    ("POST", f"{ACC}/categories"): Call(AGENT, 201, {"names": {"en": "New category"}}),
+    ("GET", f"{ACC}/categories/{{category_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/categories/{{category_id}}"): Call(AGENT, 200, {"position": 2}),
+    ("GET", f"{ACC}/articles"): Call(AGENT, 200),
+    ("POST", f"{ACC}/articles"): Call(AGENT, 201, {"translations": {"en": {"title": "New article"}}}),
+    ("GET", f"{ACC}/articles/search"): Call(AGENT, 200),
+    ("GET", f"{ACC}/articles/export"): Call(AGENT, 200),
+    # The upload is a .txt file: refused (422) after the access checks passed.
+    ("POST", f"{ACC}/articles/import"): Call(AGENT, 422, upload=True),
+    ("GET", f"{ACC}/articles/{{article_id}}"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/articles/{{article_id}}"): Call(AGENT, 200, {"position": 3}),
+    ("PUT", f"{ACC}/articles/{{article_id}}/translations/{{locale}}"): Call(AGENT, 200, {"title": "Renamed"}),
+    ("POST", f"{ACC}/articles/{{article_id}}/translations/{{locale}}/publish"): Call(AGENT, 200),
+    ("POST", f"{ACC}/articles/{{article_id}}/translations/{{locale}}/unpublish"): Call(AGENT, 200),
+    # Deletions run last, in this order: one language (the article keeps tr), the article, its category.
+    ("DELETE", f"{ACC}/articles/{{article_id}}/translations/{{locale}}"): Call(AGENT, 204),
+    ("DELETE", f"{ACC}/articles/{{article_id}}"): Call(AGENT, 204),
+    ("DELETE", f"{ACC}/categories/{{category_id}}"): Call(AGENT, 204),
+    ("GET", f"{PUB}/articles"): Call(INBOX, 200),
+    ("GET", f"{ACC}/inboxes/{{inbox_id}}/bot"): Call(AGENT, 200),
+    ("PATCH", f"{ACC}/inboxes/{{inbox_id}}/bot"): Call(AGENT, 200, {"enabled": True}),
+    # A on A: an agent has replied in that conversation, so the bot may not (409) after the access checks.
+    ("POST", f"{CONV}/bot_messages"): Call(AGENT, 409, {"content": "Hi from the bot"}),
+    ("POST", f"{CONV}/handoff"): Call(AGENT, 200, {}),
+    ("GET", f"{CONV}/suggestions"): Call(AGENT, 200),
     ("GET", PUB): Call(INBOX, 200),
     ("POST", f"{PUB}/contacts"): Call(IDENTIFY, 201, {}),
     ("GET", f"{PUB}/contact"): Call(PUBLIC, 200),
@@ -93,15 +133,55 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{PUB_CONV}/attachments"): Call(PUBLIC, 201, upload=True),
     ("POST", f"{PUB_CONV}/read"): Call(PUBLIC, 204),
     ("POST", f"{PUB_CONV}/typing"): Call(PUBLIC, 204, {"typing": True}),
+    # A's conversation is open, so A on A is refused (409) after the access checks passed.
+    ("PUT", f"{PUB_CONV}/rating"): Call(PUBLIC, 409, {"score": 5}),
+    ("GET", f"{PUB_CONV}/rating"): Call(PUBLIC, 200),
+    ("GET", f"{CONV}/rating"): Call(AGENT, 200),
     ("GET", "/files/{attachment_id}/{access_key}/{filename}"): Call(FILE, 200),
 }
 
+HC_PAGES = "public help center (published content only): tests/helpcenter/test_public.py"
 # Served, but outside any tenant or tested elsewhere; say why when adding one.
+SETTINGS_PAGES = "Settings pages and their actions: tests/web_settings/ (foreign account or inbox: 404)"
 OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "no tenant data",
+    ("GET", "/hc/{account_id}"): HC_PAGES,
+    ("GET", "/hc/{account_id}/sitemap.xml"): HC_PAGES,
+    ("GET", "/hc/{account_id}/{locale}"): HC_PAGES,
+    ("GET", "/hc/{account_id}/{locale}/"): HC_PAGES,
+    ("GET", "/hc/{account_id}/{locale}/categories/{ref}"): HC_PAGES,
+    ("GET", "/hc/{account_id}/{locale}/articles/{ref}"): HC_PAGES,
+    ("GET", "/hc/{account_id}/{locale}/search"): HC_PAGES,
+    ("POST", "/hc/{account_id}/{locale}/articles/{article_id}/vote"): HC_PAGES,
+    ("GET", "/widget.js"): "the widget's loader script, the same for everyone",
+    ("GET", "/widget/demo"): "the demo's host page; 404 unless in demo mode with the demo loaded",
+    ("GET", "/widget/{inbox_token}"): "the chat page; its data comes from the public API checked here",
     ("POST", "/api/v1/auth/login"): "before any account",
     ("POST", "/api/v1/auth/logout"): "ends the caller's own session",
     ("GET", "/api/v1/profile"): "the caller's own accounts (checked below)",
+    ("PUT", "/api/v1/profile/locale"): "the caller's own UI language",
+    ("GET", "/"): "redirects to /app or /login",
+    ("WS", "/static"): "the static files mount (listed as a websocket route): no tenant data",
+    ("GET", "/login"): "the login page",
+    ("GET", "/app"): "redirects to the user's first account",
+    ("GET", "/app/{account_id}"): "HTML page: tests/web/test_pages.py (foreign account: 404)",
+    ("GET", "/app/{account_id}/conversations/{number}"): "HTML page: tests/web/test_pages.py",
+    ("GET", "/app/{account_id}/_nav"): "HTML fragment: tests/web/test_pages.py",
+    ("GET", "/app/{account_id}/conversations/{number}/_contact"): "HTML fragment: tests/web/test_pages.py",
+    ("GET", "/app/{account_id}/settings"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/agents"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/teams"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/inboxes"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/inboxes/{inbox_id}"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/canned"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/labels"): SETTINGS_PAGES,
+    ("POST", "/app/{account_id}/settings/agents/invite"): SETTINGS_PAGES,
+    ("POST", "/app/{account_id}/settings/agents/{user_id}/password"): SETTINGS_PAGES,
+    ("POST", "/app/{account_id}/settings/inboxes/{inbox_id}/widget"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/helpcenter"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/helpcenter/articles/new"): SETTINGS_PAGES,
+    ("GET", "/app/{account_id}/settings/helpcenter/articles/{article_id}"): SETTINGS_PAGES,
+    ("POST", "/app/{account_id}/settings/helpcenter/preview"): SETTINGS_PAGES,
     ("GET", "/openapi.json"): "documentation",
     ("GET", "/docs"): "documentation",
     ("GET", "/docs/oauth2-redirect"): "documentation",
@@ -210,6 +290,7 @@ async def _check_references_to_b(client: httpx.AsyncClient, a: Side, b: Side) ->
     public = a.tenant.public(f"/conversations/{a.conversation_id}/messages")
     b_agent = b.tenant.agent.user_id
     b_upload = {"content": "x", "attachment_ids": [b.attachment_id]}
+    b_conversation = b.conversation_id
     inbox_members = a.tenant.url(f"/inboxes/{a.tenant.inbox_id}/members")
     bodies: list[tuple[str, str, str, dict[str, str], dict[str, Any]]] = [
         ("POST", f"{conversation}/assignment", "B's agent", own, {"assignee_id": b_agent}),
@@ -218,6 +299,8 @@ async def _check_references_to_b(client: httpx.AsyncClient, a: Side, b: Side) ->
         ("PUT", inbox_members, "B's agent", own, {"user_ids": [b_agent]}),
         ("POST", f"{conversation}/messages", "B's upload", own, b_upload),
         ("POST", public, "B's upload", a.contact.headers, b_upload),
+        ("POST", f"{conversation}/merge", "B's conversation", own, {"into_conversation_id": b_conversation}),
+        ("GET", a.tenant.url(f"/canned_responses?conversation_id={b_conversation}"), "B's talk", own, {}),
     ]
     for method, url, what, headers, body in bodies:
         response = await client.request(method, url, json=body, headers=headers)

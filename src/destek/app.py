@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -49,9 +50,21 @@ async def running(state: AppState) -> AsyncIterator[AppState]:
     await state.group.start()
     state.hub = Hub(state)
     await state.hub.start()
+    from destek.nlp import registry as nlp
+
+    nlp.configure(state.settings.nlp_backend)
+    if state.settings.run_consumers:
+        from destek.consumers.registry import start_consumers
+
+        # Load the models and train the sentiment head now, in a daemon thread, not in the first message.
+        threading.Thread(target=nlp.warm_up, name="destek-nlp-warm-up", daemon=True).start()
+        state.consumers = await start_consumers(state)
     try:
         yield state
     finally:
+        if state.consumers is not None:
+            await state.consumers.stop()
+            state.consumers = None
         await state.hub.stop()
         await state.group.stop()
         await state.bus.stop()

@@ -291,6 +291,9 @@ def demo_box(url: str, info: DemoInfo, token: str) -> str:
     lines += [
         f"API token:    {token}  (the owner's, new on every start)",
         f"Inbox token:  {info.inbox_public_token}  (in-app chat, public)",
+        f"Dashboard:    {url}/app  (with a login above)",
+        f"Chat widget:  {url}/widget/demo  (a café web page with the chat)",
+        f"Help center:  {url}/hc/{info.account_id}",
         "",
         "Stop with Ctrl+C. The data stays; the next start reuses it.",
     ]
@@ -318,7 +321,7 @@ def demo_box(url: str, info: DemoInfo, token: str) -> str:
 def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     """Migrate, load demo data (once, into an empty database) and serve: the quickest way to try Destek."""
     with _reported():
-        settings = _settings(host=host, port=port)
+        settings = _settings(host=host, port=port, demo=True)
         typer.echo(f"migrating {safe_url(settings.database_url)} ...", err=True)
         _migrate(settings)
         prepared = _run(_prepare_demo(settings))
@@ -471,6 +474,12 @@ def _main(
     ] = False,
 ) -> None:
     """Destek: self-hostable customer support."""
+
+
+# Sub-commands of other areas, registered last: they use the helpers above.
+from destek.helpcenter.cli import app as _helpcenter_app  # noqa: E402
+
+app.add_typer(_helpcenter_app, name="helpcenter")
 
 
 def main() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_UPLOAD_TYPES = [
@@ -48,6 +49,23 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     write_lanes: int = Field(default=4, ge=1, le=64)  # concurrent group-commit transactions (PostgreSQL)
     bus_channel: str = "destek:bus"  # Redis pub/sub channel; one per deployment sharing a Redis
+    # Consumers of the event log (the bot, language/sentiment, external bots): run in this process.
+    run_consumers: bool = True
+    consumer_lease_seconds: float = Field(default=15.0, gt=0)  # a stopped node's consumers move after this
+    bot_webhook_backoff_scale: float = Field(default=1.0, gt=0)  # multiplies the external bot's retry waits
+    # Let external bots' webhooks reach loopback/private/link-local addresses (an on-premises bot).
+    # Metadata, multicast and reserved addresses stay refused. docs/bot.md.
+    bot_webhook_allow_private: bool = False
+    # An external bot that has not answered a delivered message within this hands it over to a person.
+    bot_webhook_reply_seconds: float = Field(default=120.0, gt=0)
+    # Language intelligence (docs/nlp.md): "auto" uses the `nlp` extra when installed; "lexical" forces the
+    # numpy-only fallbacks. Environment: DESTEK_NLP.
+    # Demo mode (`destek demo` turns it on; DESTEK_DEMO=true): serves /widget/demo, a page that shows a
+    # valid identity hash for a demo contact. Off on every real installation. docs/widget.md.
+    demo: bool = False
+    nlp_backend: Literal["auto", "lexical"] = Field(
+        default="auto", validation_alias=AliasChoices("nlp_backend", "destek_nlp")
+    )
 
     def resolved(self) -> Settings:
         """Fill the derived defaults (database path, blob dir, secret key) and return a new Settings."""

@@ -451,6 +451,15 @@ async def _create(session: AsyncSession) -> DemoInfo:
 
     for story in STORIES:
         await _tell(session, story, inbox=inbox, contact=people[story.contact], users=users, teams=team_ids)
+    from destek.helpcenter.demo import load_demo_articles
+
+    await load_demo_articles(session, actor=actor)
+    from destek.bot.demo import enable_demo_bot
+
+    await enable_demo_bot(session, inbox=inbox, team_ids=team_ids)
+    from destek.canned.demo import load_demo_canned
+
+    await load_demo_canned(session, actor=actor)
     return _info(account.id, owner.id, inbox, agents, created=True)
 
 

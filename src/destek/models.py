@@ -11,22 +11,36 @@ from destek.accounts.models import (
     TeamMember,
     User,
 )
+from destek.bot.models import BotDelivery, BotSession
+from destek.canned.models import CannedResponse
+from destek.consumers.models import ConsumerLease
 from destek.contacts.models import Contact, ContactIdentity
 from destek.conversations.models import Attachment, Conversation, ConversationLabel, Label, Message
 from destek.db import Base
 from destek.events.models import ConsumerCursor, EventRow
+from destek.helpcenter.models import Article, Category, Embedding, HelpCenter, Translation, Vote
+from destek.ratings.models import ConversationRating
 
 __all__ = [
     "Account",
     "ApiToken",
+    "Article",
     "Attachment",
     "Base",
+    "BotDelivery",
+    "BotSession",
+    "CannedResponse",
+    "Category",
     "ConsumerCursor",
+    "ConsumerLease",
     "Contact",
     "ContactIdentity",
     "Conversation",
     "ConversationLabel",
+    "ConversationRating",
+    "Embedding",
     "EventRow",
+    "HelpCenter",
     "Inbox",
     "InboxMember",
     "Label",
@@ -35,5 +49,7 @@ __all__ = [
     "Message",
     "Team",
     "TeamMember",
+    "Translation",
     "User",
+    "Vote",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from destek.deps import StateDep
@@ -11,12 +11,17 @@ from destek.deps import StateDep
 def include_routes(app: FastAPI) -> None:
     from destek.accounts.api import router as accounts_router
     from destek.app import wait_ready
+    from destek.canned.api import router as canned_router
     from destek.channels.widget.api import router as public_router
     from destek.contacts.api import router as contacts_router
     from destek.conversations.api import router as conversations_router
     from destek.conversations.files_api import router as files_router
+    from destek.conversations.merge_api import router as merge_router
+    from destek.ratings import api as ratings_api
     from destek.realtime import gateway
     from destek.realtime.events_api import router as events_router
+    from destek.web import assets
+    from destek.web.widget import pages as widget_pages
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness of the database and the bus")
     async def healthz(state: StateDep) -> JSONResponse:
@@ -30,7 +35,48 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(accounts_router)
     app.include_router(contacts_router)
     app.include_router(conversations_router)
+    app.include_router(merge_router)
+    app.include_router(canned_router)
     app.include_router(public_router)
+    app.include_router(ratings_api.public_router)
+    app.include_router(ratings_api.router)
     app.include_router(files_router)
     gateway.install(app)
     app.include_router(events_router)
+    app.include_router(_bot_router())
+    assets.install(app)
+    # UI areas (dashboard, widget, help center) mount below, one line each.
+    _include_dashboard(app)
+    _include_helpcenter(app)
+    app.include_router(widget_pages.router)
+    app.include_router(_settings_router())
+
+
+def _include_dashboard(app: FastAPI) -> None:
+    from destek.web.dashboard.api import router as dashboard_api
+    from destek.web.dashboard.views import router as dashboard_pages
+
+    app.include_router(dashboard_api)
+    app.include_router(dashboard_pages)
+
+
+def _bot_router() -> APIRouter:
+    from destek.bot.api import router
+
+    return router
+
+
+def _include_helpcenter(app: FastAPI) -> None:
+    from destek.channels.widget.articles_api import router as widget_articles
+    from destek.helpcenter.api import router as helpcenter_api
+    from destek.helpcenter.pages import router as helpcenter_pages
+
+    app.include_router(helpcenter_api)
+    app.include_router(widget_articles)
+    app.include_router(helpcenter_pages)
+
+
+def _settings_router() -> APIRouter:
+    from destek.web.settings.routes import router
+
+    return router

@@ -17,6 +17,7 @@ from destek.group_commit import GroupCommitter
 from destek.uow import unit_of_work
 
 if TYPE_CHECKING:
+    from destek.consumers.runner import Consumers
     from destek.realtime.hub import Hub
 
 T = TypeVar("T")
@@ -30,6 +31,7 @@ class AppState:
     blobs: BlobStore
     hub: Hub | None = field(default=None)
     group: GroupCommitter | None = field(default=None)
+    consumers: Consumers | None = field(default=None)  # bot, language, external bots (consumers/)
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[AsyncSession]:

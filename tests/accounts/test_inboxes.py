@@ -117,3 +117,44 @@ async def test_inbox_bad_input_and_permissions(client: httpx.AsyncClient, tenant
     ):
         assert "administrator" in error(response, 403)["message"]
     error(await client.get(url), 401)
+
+
+async def test_inbox_never_shows_the_bot_secret_and_bot_settings_go_through_the_bot_api(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    owner, agent = tenant.owner.headers, tenant.agent.headers
+    secret = "s3cret-webhook-key-0123456789"
+    configured = await client.patch(
+        tenant.url(f"/inboxes/{tenant.inbox_id}/bot"),
+        json={"mode": "external", "webhook_url": "https://93.184.215.14/hook", "webhook_secret": secret},
+        headers=owner,
+    )
+    assert configured.status_code == 200, configured.text
+    inbox_url = tenant.url(f"/inboxes/{tenant.inbox_id}")
+    for headers in (owner, agent):
+        for response in (
+            await client.get(tenant.url("/inboxes"), headers=headers),
+            await client.get(inbox_url, headers=headers),
+        ):
+            assert response.status_code == 200
+            assert secret not in response.text
+        bot = (await client.get(inbox_url, headers=headers)).json()["settings"]["bot"]
+        assert bot["webhook_secret_set"] is True
+        assert "webhook_secret" not in bot
+    # The inbox API refuses bot settings (they are validated by the bot API only).
+    refused = await client.patch(
+        inbox_url, json={"settings": {"bot": {"answer_threshold": 0.01}}}, headers=owner
+    )
+    assert field_error(refused, "settings.bot")["message"].endswith("/bot")
+    created = await client.post(
+        tenant.url("/inboxes"),
+        json={"name": "X", "channel_type": "api", "settings": {"bot": {"enabled": True}}},
+        headers=owner,
+    )
+    field_error(created, "settings.bot")
+    bot_settings = (await client.get(inbox_url + "/bot", headers=owner)).json()
+    assert bot_settings["answer_threshold"] == 0.8
+    # Other settings still change, and the bot's secret survives them.
+    changed = await client.patch(inbox_url, json={"settings": {"signature": "Acme"}}, headers=owner)
+    assert changed.status_code == 200 and secret not in changed.text
+    assert (await client.get(inbox_url + "/bot", headers=owner)).json()["webhook_secret_set"] is True

@@ -22,7 +22,7 @@ def make_settings(db_url: str, tmp_path: Path, redis: str | None = None, **extra
         data_dir=tmp_path,
         secret_key="test-secret-key",  # type: ignore[arg-type]
         bus_channel=f"destek:test:{uuid.uuid4().hex}",
-        **extra,  # type: ignore[arg-type]
+        **{"run_consumers": False, **extra},  # type: ignore[arg-type]  # tests/bot turn them on
     )
 
 

@@ -75,6 +75,10 @@ class Side:
     label: str
     token_id: int  # a spare token, not the one the tests act with
     spare_contact_id: int  # a contact without conversations (made by an agent)
+    canned_id: int = 0  # a canned response
+    label_id: int = 0  # the id of `label`
+    article_id: int = 0  # a help-center article (en published, tr draft)
+    category_id: int = 0  # its help-center category
 
     def params(self) -> dict[str, Any]:
         """A value for every path parameter, all of this tenant."""
@@ -91,6 +95,11 @@ class Side:
             "attachment_id": self.attachment_id,
             "access_key": self.access_key,
             "filename": self.filename,
+            "canned_id": self.canned_id,
+            "label_id": self.label_id,
+            "article_id": self.article_id,
+            "category_id": self.category_id,
+            "locale": "en",
         }
 
 
@@ -144,6 +153,30 @@ async def build_side(
     team = _ok(await client.post(tenant.url("/teams"), json={"name": f"Team {marker}"}, headers=owner))
     token = _ok(await client.post(tenant.url("/tokens"), json={"name": "spare"}, headers=owner))
     spare = _ok(await client.post(tenant.url("/contacts"), json={"name": "Spare"}, headers=owner))
+    canned = _ok(
+        await client.post(
+            tenant.url("/canned_responses"),
+            json={"short_code": "iso", "title": f"Canned {marker}", "content": f"Text {marker}"},
+            headers=owner,
+        )
+    )
+    labels = _ok(await client.get(tenant.url("/labels"), headers=owner))["items"]
+    category = _ok(
+        await client.post(tenant.url("/categories"), json={"names": {"en": f"Help {marker}"}}, headers=owner)
+    )
+    article = _ok(
+        await client.post(
+            tenant.url("/articles"),
+            json={
+                "category_id": category["id"],
+                "translations": {
+                    "en": {"title": f"Article {marker}", "body": f"Text {marker}", "status": "published"},
+                    "tr": {"title": f"Makale {marker}", "body": f"Metin {marker}"},
+                },
+            },
+            headers=owner,
+        )
+    )
     return Side(
         tenant=tenant,
         marker=marker,
@@ -158,6 +191,10 @@ async def build_side(
         label=label,
         token_id=token["id"],
         spare_contact_id=spare["id"],
+        canned_id=canned["id"],
+        label_id=next(item["id"] for item in labels if item["name"] == label),
+        article_id=article["id"],
+        category_id=category["id"],
     )
 
 

@@ -6,7 +6,7 @@ The inbox secret is shown to administrators only.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
@@ -17,10 +17,35 @@ from destek.accounts.schemas import InboxCreate, InboxOut, InboxUpdate, MembersI
 from destek.accounts.service import Actor
 from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
+from destek.errors import Invalid
 
 router = APIRouter(tags=["inboxes"])
 
 InboxId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def public_settings(settings: Any) -> Any:
+    """The settings without secrets (e.g. the external bot's webhook secret): `x_secret: "..."` becomes
+    `x_secret_set: true`. Nobody reads a secret back; administrators replace it through its own API."""
+    if isinstance(settings, dict):
+        out: dict[str, Any] = {}
+        for key, value in settings.items():
+            if "secret" in str(key).lower() and not isinstance(value, (dict, list)):
+                out[f"{key}_set"] = bool(value)
+            else:
+                out[key] = public_settings(value)
+        return out
+    if isinstance(settings, list):
+        return [public_settings(v) for v in settings]
+    return settings
+
+
+def _refuse_bot_settings(settings: dict[str, Any] | None) -> None:
+    if settings and "bot" in settings:
+        raise Invalid(
+            "the bot is configured through PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}/bot",
+            field="settings.bot",
+        )
 
 
 def inbox_out(inbox: Inbox, member_ids: list[int], actor: Actor) -> InboxOut:
@@ -31,7 +56,7 @@ def inbox_out(inbox: Inbox, member_ids: list[int], actor: Actor) -> InboxOut:
         "channel_type": inbox.channel_type,
         "public_token": inbox.public_token,
         "identity_verification": inbox.identity_verification,
-        "settings": inbox.settings,
+        "settings": public_settings(inbox.settings),
         "member_ids": sorted(member_ids),
         "created_at": inbox.created_at,
     }
@@ -62,6 +87,7 @@ async def list_inboxes(state: StateDep, actor: ActorDep) -> list[InboxOut]:
 )
 async def create_inbox(body: InboxCreate, state: StateDep, actor: ActorDep) -> InboxOut:
     accounts.require_admin(actor)
+    _refuse_bot_settings(body.settings)
     async with state.uow() as session:
         inbox = await accounts.create_inbox(
             session,
@@ -93,6 +119,7 @@ async def get_inbox(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> Inbo
     summary="Rename an inbox, change its settings or identity verification, rotate its secret",
 )
 async def update_inbox(inbox_id: InboxId, body: InboxUpdate, state: StateDep, actor: ActorDep) -> InboxOut:
+    _refuse_bot_settings(body.settings)
     async with state.uow() as session:
         inbox = await accounts.update_inbox(
             session, actor=actor, inbox_id=inbox_id, **body.model_dump(exclude_none=True)

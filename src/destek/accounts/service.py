@@ -26,6 +26,7 @@ from destek.accounts.models import (
     TeamMember,
     User,
 )
+from destek.channels.widget import settings as widget_settings
 from destek.db import utcnow
 from destek.errors import Conflict, Forbidden, Invalid, NotFound
 from destek.security import hash_password, random_token, sha256_hex, verify_password
@@ -148,6 +149,14 @@ async def set_password(session: AsyncSession, *, user: User, password: str) -> N
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"the password must have at least {MIN_PASSWORD} characters", field="password")
     user.password_hash = hash_password(password)
+
+
+async def set_user_locale(session: AsyncSession, *, user_id: int, locale: str | None) -> User:
+    """The user's own UI language (None: follow the browser's)."""
+    user = await get_user(session, user_id=user_id)
+    user.locale = locale
+    await session.flush()
+    return user
 
 
 async def get_user_by_email(session: AsyncSession, *, email: str) -> User | None:
@@ -491,7 +500,7 @@ async def create_inbox(
         public_token=random_token(nbytes=18),
         secret=random_token(nbytes=32),
         identity_verification=identity_verification,
-        settings=dict(settings or {}),
+        settings=widget_settings.validated(settings or {}),
     )
     session.add(inbox)
     await session.flush()
@@ -535,7 +544,7 @@ async def update_inbox(session: AsyncSession, *, actor: Actor, inbox_id: int, **
     if changes.get("identity_verification") is not None:
         inbox.identity_verification = bool(changes["identity_verification"])
     if changes.get("settings") is not None:
-        inbox.settings = {**inbox.settings, **changes["settings"]}
+        inbox.settings = {**inbox.settings, **widget_settings.validated(changes["settings"])}
     if changes.get("rotate_secret"):
         inbox.secret = random_token(nbytes=32)
     return inbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from destek.db import Base, BigId, JSONType, UTCDateTime, utcnow
@@ -48,6 +48,18 @@ class Conversation(Base):
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     contact_last_read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     agent_last_read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What the bot and the language consumer learnt (docs/bot.md). Time with the bot is kept apart
+    # from people's response times: a person's wait starts at handed_over_at.
+    topic: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sentiment: Mapped[str | None] = mapped_column(String(16), nullable=True)  # negative | neutral | positive
+    urgency: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0..1, of the last contact message
+    handed_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bot_resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Merged into another conversation of the same contact (conversations/merge.py): resolved, kept as
+    # it was, its messages shown in the target's thread.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class Message(Base):

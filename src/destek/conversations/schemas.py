@@ -98,6 +98,13 @@ class ConversationOut(BaseModel):
     snoozed_until: dt.datetime | None
     contact_last_read_at: dt.datetime | None
     agent_last_read_at: dt.datetime | None
+    # From the bot and the language consumer (docs/bot.md).
+    topic: str | None = None
+    sentiment: Literal["negative", "neutral", "positive"] | None = None
+    urgency: float | None = None
+    handed_over_at: dt.datetime | None = None  # left the bot for a person; null: never with the bot
+    bot_resolved: bool = False
+    merged_into_id: int | None = None  # merged into that conversation (its id): see its thread
 
 
 class PublicConversationOut(BaseModel):
@@ -107,6 +114,7 @@ class PublicConversationOut(BaseModel):
     last_activity_at: dt.datetime
     agent_last_read_at: dt.datetime | None
     contact_last_read_at: dt.datetime | None
+    merged_into_id: int | None = None  # the conversation continues in that one (the contact's own)
 
     @classmethod
     def of(cls, conversation: ConversationOut) -> PublicConversationOut:

@@ -78,6 +78,12 @@ def _conversation_out(conversation: Conversation, labels: list[str]) -> Conversa
         snoozed_until=conversation.snoozed_until,
         contact_last_read_at=conversation.contact_last_read_at,
         agent_last_read_at=conversation.agent_last_read_at,
+        topic=conversation.topic,
+        sentiment=conversation.sentiment,
+        urgency=conversation.urgency,
+        handed_over_at=conversation.handed_over_at,
+        bot_resolved=bool(conversation.bot_resolved),
+        merged_into_id=conversation.merged_into_id,
     )
 
 
@@ -360,8 +366,11 @@ async def list_messages(
     after_id: int | None = None,
     limit: int = 50,
 ) -> list[Message]:
-    """Messages in order. `before_id` pages back from the newest; `after_id` forward."""
-    query = select(Message).where(Message.conversation_id == conversation.id)
+    """Messages in order. `before_id` pages back from the newest; `after_id` forward.
+
+    A conversation's thread includes the messages of the conversations merged into it (merge.py),
+    interleaved by id (the order they were written in)."""
+    query = select(Message).where(Message.conversation_id.in_(await thread_ids(session, conversation.id)))
     if not include_private:
         query = query.where(Message.private.is_(False))
     if after_id is not None:
@@ -371,6 +380,19 @@ async def list_messages(
         query = query.where(Message.id < before_id)
     rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
     return list(reversed(list(rows)))
+
+
+async def thread_ids(session: AsyncSession, conversation_id: int) -> list[int]:
+    """The conversation and every conversation merged into it, directly or through another."""
+    found = [conversation_id]
+    frontier = [conversation_id]
+    while frontier:
+        frontier = list(
+            await session.scalars(select(Conversation.id).where(Conversation.merged_into_id.in_(frontier)))
+        )
+        frontier = [i for i in frontier if i not in found]  # a cycle cannot be made; never loop on one
+        found += frontier
+    return found
 
 
 # --- changing -------------------------------------------------------------------------------------
@@ -451,14 +473,16 @@ async def post_message(
     # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
     await session.flush()
     await session.refresh(conversation, with_for_update=_ROW_LOCK)
+    if conversation.merged_into_id is not None:
+        conversation = await _merged_target(session, conversation, sender_type)
     if client_message_id is not None and attachment_ids:
         # Before claiming the uploads (a retry's are claimed already); without uploads the unique
         # constraint below answers a retry, saving this query on the hot path.
         existing = await _by_client_id(session, conversation.id, client_message_id)
         if existing is not None:
             return _retried(existing, sender_type, sender_id), False
-    if private and sender_type != "agent":
-        raise Invalid("only agents write private notes", field="private")
+    if private and sender_type not in ("agent", "bot"):
+        raise Invalid("only agents (and the bot, for agents) write private notes", field="private")
     if sender_type not in ("contact", "agent", "bot", "system"):
         raise Invalid("unknown sender type", field="sender_type")
     attachments = await claim_attachments(
@@ -522,6 +546,24 @@ async def post_message(
     return message, True
 
 
+async def _merged_target(session: AsyncSession, conversation: Conversation, sender_type: str) -> Conversation:
+    """Where a message to a merged conversation goes: the contact's (and the bot's) follow the merge,
+    so a reply to an old thread is not lost; an agent is told to write in the target instead."""
+    target = conversation
+    while target.merged_into_id is not None:
+        found = await session.get(Conversation, target.merged_into_id)
+        if found is None:
+            break
+        target = found
+    if sender_type == "agent":
+        raise Conflict(
+            f"conversation {conversation.number} was merged into #{target.number}: write there",
+            field="conversation",
+        )
+    await session.refresh(target, with_for_update=_ROW_LOCK)
+    return target
+
+
 def _touch_for_message(conversation: Conversation, message: Message, now: dt.datetime) -> list[str]:
     """Update the conversation's timers for a new message; return the fields that matter to others."""
     changed: list[str] = []
@@ -540,6 +582,9 @@ def _touch_for_message(conversation: Conversation, message: Message, now: dt.dat
         # The bot's replies do not count as a response time of people.
         if conversation.first_reply_at is None:
             conversation.first_reply_at = now
+        conversation.waiting_since = None
+    elif message.sender_type == "bot" and conversation.handed_over_at is None:
+        # Answered by the bot: nobody waits for a person until the bot hands over.
         conversation.waiting_since = None
     return changed
 
@@ -773,3 +818,114 @@ async def list_labels(session: AsyncSession, *, account_id: int) -> list[Label]:
     return list(
         await session.scalars(select(Label).where(Label.account_id == account_id).order_by(Label.name))
     )
+
+
+# --- the bot and the language consumer (docs/bot.md) ------------------------------------------------
+
+
+async def set_insights(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    language: str | None = None,
+    sentiment: str | None = None,
+    urgency: float | None = None,
+) -> list[str]:
+    """Store what was learnt from the contact's last message; None leaves a field as it is."""
+    changed: list[str] = []
+    if language is not None and language != conversation.language:
+        conversation.language = language[:16]
+        changed.append("language")
+    if sentiment is not None and sentiment != conversation.sentiment:
+        if sentiment not in ("negative", "neutral", "positive"):
+            raise Invalid("sentiment must be negative, neutral or positive", field="sentiment")
+        conversation.sentiment = sentiment
+        changed.append("sentiment")
+    if urgency is not None and (conversation.urgency is None or abs(urgency - conversation.urgency) >= 0.01):
+        conversation.urgency = round(min(max(urgency, 0.0), 1.0), 3)
+        changed.append("urgency")
+    if changed:
+        await _record_update(session, conversation, changed)
+    return changed
+
+
+async def set_topic(session: AsyncSession, *, conversation: Conversation, topic: str | None) -> None:
+    if topic == conversation.topic:
+        return
+    conversation.topic = topic[:40] if topic else None
+    await _record_update(session, conversation, ["topic"])
+
+
+async def hand_over(session: AsyncSession, *, conversation: Conversation) -> bool:
+    """The conversation leaves the bot for a person; the person's clock starts now. False: it had
+    already been handed over."""
+    if conversation.handed_over_at is not None:
+        return False
+    now = utcnow()
+    conversation.handed_over_at = now
+    changed = ["handed_over_at"]
+    if conversation.bot_resolved:  # it came back after "solved": not the bot's success after all
+        conversation.bot_resolved = False
+        changed.append("bot_resolved")
+    if conversation.first_reply_at is None:
+        conversation.waiting_since = now
+        changed.append("waiting_since")
+    if conversation.status != "open":
+        conversation.status = "open"
+        conversation.resolved_at = None
+        conversation.snoozed_until = None
+        changed.append("status")
+    await _record_update(session, conversation, changed)
+    return True
+
+
+async def resolve_by_bot(session: AsyncSession, *, conversation: Conversation) -> None:
+    """The customer said the bot's answer solved it."""
+    conversation.bot_resolved = True
+    if conversation.status == "resolved":
+        await _record_update(session, conversation, ["bot_resolved"])
+        return
+    conversation.status = "resolved"
+    conversation.snoozed_until = None
+    conversation.resolved_at = utcnow()
+    conversation.waiting_since = None
+    await _record_update(session, conversation, ["status", "bot_resolved"])
+
+
+async def get_conversation(
+    session: AsyncSession, *, account_id: int, conversation_id: int
+) -> Conversation | None:
+    """A conversation by id within an account (for consumers, which act for no agent)."""
+    conversation = await session.get(Conversation, conversation_id, populate_existing=True)
+    if conversation is None or conversation.account_id != account_id:
+        return None
+    return conversation
+
+
+async def has_agent_reply(session: AsyncSession, *, conversation_id: int) -> bool:
+    found = await session.scalar(
+        select(Message.id)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender_type == "agent",
+            Message.private.is_(False),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def lock_conversation(session: AsyncSession, conversation: Conversation) -> None:
+    """Take the conversation's row lock now (until commit) and reload it: checks made after this see
+    every change committed before, and changes committed after wait for this transaction."""
+    await session.flush()
+    await session.refresh(conversation, with_for_update=_ROW_LOCK)
+
+
+async def has_contact_message(session: AsyncSession, *, conversation_id: int) -> bool:
+    found = await session.scalar(
+        select(Message.id)
+        .where(Message.conversation_id == conversation_id, Message.sender_type == "contact")
+        .limit(1)
+    )
+    return found is not None

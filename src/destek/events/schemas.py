@@ -18,6 +18,8 @@ from destek.conversations.schemas import (
     PublicConversationOut,
     PublicMessageOut,
 )
+from destek.helpcenter.schemas import ArticleBrief, CategoryOut
+from destek.ratings.schemas import PublicRatingOut, RatingOut
 
 
 class _Event(BaseModel):
@@ -47,7 +49,7 @@ class MessageUpdated(_Event):
 
 
 # Changes a contact is told about; the rest (assignee, team, labels, priority) stay internal.
-CONTACT_VISIBLE_FIELDS = frozenset({"status"})
+CONTACT_VISIBLE_FIELDS = frozenset({"status", "merged_into_id"})
 
 
 class ConversationCreated(_Event):
@@ -91,6 +93,18 @@ class ConversationRead(_Event):
         }
 
 
+class ConversationMerged(_Event):
+    """`source` was merged into `target` (same contact): its messages now show in the target's thread."""
+
+    type: Literal["conversation.merged"] = "conversation.merged"
+    source: ConversationOut
+    target: ConversationOut
+    merged_by: int | None  # the agent's user id
+
+    def contact_view(self) -> dict[str, Any] | None:
+        return {"type": self.type, "source_id": self.source.id, "target_id": self.target.id}
+
+
 class ContactCreated(_Event):
     type: Literal["contact.created"] = "contact.created"
     contact: ContactOut
@@ -102,14 +116,71 @@ class ContactUpdated(_Event):
     changed: list[str]
 
 
+class ConversationRated(_Event):
+    """The contact rated a resolved conversation (created) or changed its rating."""
+
+    type: Literal["conversation.rated"] = "conversation.rated"
+    rating: RatingOut
+    created: bool
+
+    def contact_view(self) -> dict[str, Any] | None:
+        public = PublicRatingOut.model_validate(self.rating.model_dump())
+        return {"type": self.type, "rating": public.model_dump(mode="json")}
+
+
+class ArticleCreated(_Event):
+    """A help-center article was written (help center; agents only)."""
+
+    type: Literal["article.created"] = "article.created"
+    article: ArticleBrief
+
+
+class ArticleUpdated(_Event):
+    """`changed`: "category", "position", "key", "translation.<locale>", "status.<locale>",
+    "deleted.<locale>"."""
+
+    type: Literal["article.updated"] = "article.updated"
+    article: ArticleBrief
+    changed: list[str]
+
+
+class ArticleDeleted(_Event):
+    type: Literal["article.deleted"] = "article.deleted"
+    article: ArticleBrief
+
+
+class CategoryCreated(_Event):
+    type: Literal["category.created"] = "category.created"
+    category: CategoryOut
+
+
+class CategoryUpdated(_Event):
+    type: Literal["category.updated"] = "category.updated"
+    category: CategoryOut
+    changed: list[str]
+
+
+class CategoryDeleted(_Event):
+    type: Literal["category.deleted"] = "category.deleted"
+    category: CategoryOut
+
+
 Event = Annotated[
     MessageCreated
     | MessageUpdated
     | ConversationCreated
     | ConversationUpdated
     | ConversationRead
+    | ConversationMerged
     | ContactCreated
-    | ContactUpdated,
+    | ContactUpdated
+    | ArticleCreated
+    | ArticleUpdated
+    | ArticleDeleted
+    | CategoryCreated
+    | CategoryUpdated
+    | CategoryDeleted
+    | ConversationRated,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
+from destek.channels.widget.settings import widget_origin_allowed
 from destek.contacts import service as contacts
 from destek.db import MAX_ID
 from destek.deps import SESSION_COOKIE
@@ -165,6 +166,11 @@ async def _contact(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -
     async with state.read() as session:
         try:
             inbox = await accounts.inbox_by_public_token(session, public_token=frame.inbox)
+            allowed = _same_origin(websocket) or widget_origin_allowed(
+                inbox, websocket.headers.get("origin"), public_url=state.settings.public_url
+            )
+            if not allowed:
+                raise Refused(UNAUTHORIZED, "this web site is not in the inbox's allowed domains")
             contact, inbox_id = await contacts.contact_from_token(
                 session, state.settings.secret, token=frame.token, inbox=inbox
             )

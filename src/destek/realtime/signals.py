@@ -30,3 +30,21 @@ async def send_typing(
         "private": private,
     }
     await bus.signal(conversation.account_id, payload)
+
+
+async def send_viewing(
+    bus: Bus, *, conversation: Conversation, user_id: int, name: str, viewing: bool
+) -> None:
+    """Tell other agents that an agent has the conversation open (collision notice). Agents only:
+    `private` keeps it from every contact's socket."""
+    payload: dict[str, Any] = {
+        "type": "viewing",
+        "conversation_id": conversation.id,
+        "conversation_number": conversation.number,
+        "contact_id": conversation.contact_id,
+        "inbox_id": conversation.inbox_id,
+        "sender": {"type": "agent", "id": user_id, "name": name},
+        "viewing": viewing,
+        "private": True,
+    }
+    await bus.signal(conversation.account_id, payload)

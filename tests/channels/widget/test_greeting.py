@@ -8,8 +8,10 @@ import httpx
 import pytest
 
 from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
 from destek.channels.widget.greetings import accepted_languages, choose_greeting
 from destek.demo import load_demo
+from destek.errors import Invalid
 from destek.state import AppState
 from tests.support.factories import Tenant
 
@@ -86,11 +88,24 @@ async def test_a_bad_locale_is_refused_and_bad_settings_are_ignored(
     response = await client.get(tenant.public(), params={"locale": "not a language"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "locale"
-    await _settings(state, tenant, greetings={"en": 5, "tr": "", "fr": "Bonjour !"}, greeting=["no"])
+    # Saving bad settings is refused, naming the key...
+    with pytest.raises(Invalid) as refused:
+        await _settings(state, tenant, greetings={"en": 5, "fr": "Bonjour !"})
+    assert refused.value.field == "settings.greetings"
+    # ...and settings stored before validation existed (written straight to the row) are read leniently.
+    await _store(state, tenant, greetings={"en": 5, "tr": "", "fr": "Bonjour !"}, greeting=["no"])
     config = await _config(client, tenant, locale="en")
     assert (config["greeting"], config["locale"], config["greetings"]) == (EN, "en", {"fr": "Bonjour !"})
-    await _settings(state, tenant, greetings="Hello")
-    assert (await _config(client, tenant))["greetings"] == {}
+    await _store(state, tenant, greetings="Hello", color="red", position="top")
+    config = await _config(client, tenant)
+    assert (config["greetings"], config["color"], config["position"]) == ({}, "#2563eb", "right")
+
+
+async def _store(state: AppState, tenant: Tenant, **settings: Any) -> None:
+    async with state.uow() as session:
+        inbox = await session.get(Inbox, tenant.inbox_id)
+        assert inbox is not None
+        inbox.settings = {**inbox.settings, **settings}
 
 
 async def test_the_demo_inbox_greets_in_turkish_and_english(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from destek.accounts import service as accounts
 from destek.channels.widget import conversations_api
@@ -19,6 +19,7 @@ from destek.channels.widget.access import (
     CredentialsDep,
     InboxToken,
     chat_inbox,
+    foreign_origin,
     optional_visitor,
     visitor,
 )
@@ -26,19 +27,21 @@ from destek.channels.widget.greetings import (
     LOCALE_PATTERN,
     accepted_languages,
     choose_greeting,
+    choose_text,
     inbox_greetings,
 )
 from destek.channels.widget.schemas import (
-    DEFAULT_COLOR,
     IdentifyIn,
     IdentifyOut,
     PublicContactOut,
     PublicContactUpdate,
     WidgetConfigOut,
 )
+from destek.channels.widget.settings import WidgetSettings
 from destek.contacts import service as contacts
 from destek.deps import StateDep
 from destek.errors import Invalid
+from destek.web.widget.colors import text_color
 
 PREFIX = "/api/v1/public/inboxes/{inbox_token}"
 
@@ -64,6 +67,7 @@ IDENTIFY_401 = {
 )
 async def get_inbox_config(
     state: StateDep,
+    request: Request,
     inbox_token: InboxToken,
     response: Response,
     locale: Annotated[
@@ -77,10 +81,10 @@ async def get_inbox_config(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> WidgetConfigOut:
     async with state.read() as session:
-        inbox = await chat_inbox(session, inbox_token=inbox_token)
+        inbox = await chat_inbox(session, inbox_token=inbox_token, origin=foreign_origin(request))
         account = await accounts.get_account(session, account_id=inbox.account_id)
     settings = inbox.settings
-    position = settings.get("position")
+    widget = WidgetSettings.of(settings)
     wanted = [locale] if locale is not None else accepted_languages(accept_language)
     greeting, language = choose_greeting(
         settings, wanted=wanted, inbox_locale=str(settings.get("locale") or account.locale)
@@ -93,9 +97,13 @@ async def get_inbox_config(
         identity_verification=inbox.identity_verification,
         greeting=greeting,
         greetings=inbox_greetings(settings),
-        color=str(settings.get("color") or DEFAULT_COLOR),
+        color=widget.color,
+        text_color=text_color(widget.color),
         locale=language,
-        position=position if position in ("left", "right") else "right",
+        position=widget.position,
+        pre_chat_fields=widget.pre_chat_fields,
+        reply_time=widget.reply_time,
+        reply_notice=choose_text(widget.reply_notice, wanted=[*wanted, language]),
     )
 
 

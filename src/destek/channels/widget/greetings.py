@@ -82,3 +82,11 @@ def choose_greeting(settings: Mapping[str, Any], *, wanted: list[str], inbox_loc
         DEFAULT_GREETINGS[FALLBACK_LANGUAGE],
     )
     return text, language
+
+
+def choose_text(table: Mapping[str, str], *, wanted: list[str]) -> str | None:
+    """A text by language (e.g. the reply-time notice) in the first wanted language it has, else any."""
+    picked = _pick(table, wanted)
+    if picked is not None:
+        return picked[1]
+    return next(iter(table.values()), None)

@@ -7,10 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from destek.channels.widget.settings import PreChatField, ReplyTime
 from destek.contacts.schemas import Attributes, ContactCreate, ContactUpdate
 from destek.conversations.schemas import MessageCreate, PublicConversationOut, PublicMessageOut
-
-DEFAULT_COLOR = "#2563eb"
 
 
 class FieldError(BaseModel):
@@ -50,11 +49,20 @@ class WidgetConfigOut(BaseModel):
         description="Every greeting the inbox has, by language (inbox setting `greetings`); may be empty"
     )
     color: str = Field(description="The brand colour, as #rrggbb")
+    text_color: str = Field(description="Text on the brand colour: white or dark, whichever is readable")
     locale: str = Field(
         description="The language (BCP 47) of `greeting`, e.g. tr or en. Without a language asked for, "
         "the inbox's language"
     )
     position: Literal["left", "right"] = Field(description="Where the web widget's launcher sits")
+    pre_chat_fields: list[PreChatField] = Field(
+        description="Details to ask a visitor who has not given them before the first message"
+    )
+    reply_time: ReplyTime = Field(description="The usual reply time to show: none, minutes, hours or day")
+    reply_notice: str | None = Field(
+        description="A custom notice (e.g. business hours), in the language asked for when the inbox "
+        "has it; shown instead of the reply_time text"
+    )
 
 
 class IdentifyIn(ContactCreate):

@@ -1,0 +1,1 @@
+"""Canned responses (saved replies with variables) and the account's label vocabulary."""

@@ -1,0 +1,274 @@
+// Settings pages: forms and buttons that call the agent API (JSON, session cookie + X-Requested-With),
+// show the server's validation errors next to their fields, and reload to show the result.
+//
+//   <form data-api="/api/v1/..." data-method="PATCH" data-then="reload">      a form → one request
+//     <input name="tier" data-type="int">  name="greetings.en" → {"greetings": {"en": ...}}
+//     <input type="checkbox" name="user_ids" value="3" data-type="ids">     → {"user_ids": [3, ...]}
+//     <p class="field-error" data-error-for="tier"></p>                     where its error is shown
+//   data-members-api="/api/v1/.../members": user_ids go there (PUT) after the form's own request
+//   <button data-api=... data-method="DELETE" data-confirm="Sure?">         a one-click change
+//   <select data-api=... data-key="role">                                  a change on change
+//
+// Text from the server is always set as text (textContent), never as HTML.
+
+const CSRF = { "X-Requested-With": "destek" };
+const catalog = JSON.parse(document.getElementById("settings-messages")?.textContent || "{}");
+const t = (text) => catalog[text] || text;
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || t("Something went wrong. Try again."));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function call(url, method, body) {
+  const options = { method, credentials: "same-origin", headers: { ...CSRF, Accept: "application/json" } };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, options);
+  if (response.status === 401) {
+    window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    throw new ApiError(401, null);
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+function setPath(target, path, value) {
+  const keys = path.split(".");
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+  node[keys[keys.length - 1]] = value;
+}
+
+/** The form's fields as JSON: typed by data-type; empty texts inside objects (per-language texts) left out. */
+export function collect(form) {
+  const data = {};
+  for (const field of form.elements) {
+    if (!field.name || field.disabled || field.dataset.skip !== undefined) continue;
+    const type = field.dataset.type || (field.type === "checkbox" ? "bool" : "text");
+    if (type === "ids") {
+      const list = (data[field.name] ??= []);
+      if (field.checked) list.push(Number(field.value));
+      continue;
+    }
+    if (field.type === "radio" && !field.checked) continue;
+    let value;
+    if (type === "bool") value = field.checked;
+    else if (type === "int") value = field.value === "" ? null : Number.parseInt(field.value, 10);
+    else if (type === "float") value = field.value === "" ? null : Number(field.value);
+    else value = field.value;
+    if (field.name.includes(".") && value === "") continue;
+    if (type === "optional" && value === "") value = null;
+    setPath(data, field.name, value);
+  }
+  const shape = SHAPES[form.dataset.shape];
+  return shape ? shape(data, form) : data;
+}
+
+// Forms whose JSON is not a plain copy of their fields.
+const SHAPES = {
+  widget(data) {
+    const chosen = data.pre_chat || {};
+    data.pre_chat_fields = ["name", "email"]
+      .filter((name) => chosen[name])
+      .map((name) => ({ field: name, required: Boolean((data.pre_chat_required || {})[name]) }));
+    delete data.pre_chat;
+    delete data.pre_chat_required;
+    data.greetings ??= {};
+    data.reply_notice ??= {};
+    return data;
+  },
+  bot(data) {
+    const rows = Object.values(data.topic || {});
+    data.topics = rows
+      .filter((row) => row.id && row.id.trim())
+      .map((row) => ({
+        id: row.id.trim(),
+        labels: row.labels || {},
+        team_id: row.team_id ? Number(row.team_id) : null,
+      }));
+    delete data.topic;
+    for (const key of ["greeting", "handoff_message", "offline_message"]) data[key] ??= {};
+    return data;
+  },
+};
+
+function clearErrors(scope) {
+  for (const slot of scope.querySelectorAll("[data-error-for]")) slot.textContent = "";
+  for (const field of scope.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+}
+
+/** Put each error next to its field (by name, then by the name's first part), else in the general slot. */
+function showErrors(scope, error) {
+  const body = error.body?.error;
+  const errors = body?.errors?.length ? body.errors : [{ field: body?.field || "", message: error.message }];
+  for (const item of errors) {
+    const field = item.field || "";
+    const candidates = [field, field.split(".")[0], field.replace(/\.\d+.*$/, ""), ""];
+    let slot = null;
+    for (const name of candidates) {
+      slot = scope.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+      if (slot) break;
+    }
+    if (!slot) slot = scope.querySelector("[data-error-for]");
+    if (slot && !slot.textContent) slot.textContent = item.message;
+    const input = field && scope.querySelector(`[name="${CSS.escape(field)}"], [name^="${CSS.escape(field)}."]`);
+    if (input) input.setAttribute("aria-invalid", "true");
+  }
+}
+
+function status(scope, text) {
+  const slot = scope.querySelector("[data-status]");
+  if (!slot) return;
+  slot.textContent = text;
+  if (text) setTimeout(() => (slot.textContent = ""), 4000);
+}
+
+const AFTER = {
+  reload: () => window.location.reload(),
+  stay: (result, form) => status(form, t("Saved")),
+  open: (result, form) => window.location.assign(`${form.dataset.open}/${result.id}`),
+  invite(result, form) {
+    const box = document.getElementById("invite-result");
+    box.querySelector("[data-invite=name]").textContent = result.agent.name;
+    box.querySelector("[data-invite=email]").textContent = result.agent.email;
+    box.querySelector("[data-invite=login]").textContent = result.login_url;
+    const password = box.querySelector("[data-invite=password]");
+    password.textContent = result.password || "";
+    box.querySelector("[data-invite=with-password]").hidden = !result.password;
+    box.querySelector("[data-invite=existing]").hidden = Boolean(result.password);
+    box.hidden = false;
+    form?.reset();
+    box.scrollIntoView({ block: "nearest" });
+    box.querySelector("button")?.focus();
+  },
+  widget(result, form) {
+    status(form, t("Saved"));
+    const swatch = document.querySelector("[data-widget-swatch]");
+    if (swatch) swatch.style.setProperty("--swatch", result.settings.color);
+  },
+};
+
+async function submit(form) {
+  clearErrors(form);
+  const button = form.querySelector("[type=submit]");
+  if (button) button.disabled = true;
+  try {
+    const data = collect(form);
+    let members;
+    if (form.dataset.membersApi) {
+      members = data.user_ids || [];
+      delete data.user_ids;
+    }
+    const result = await call(form.dataset.api, form.dataset.method || "POST", data);
+    if (members) await call(form.dataset.membersApi, "PUT", { user_ids: members });
+    (AFTER[form.dataset.then || "reload"] || AFTER.reload)(result, form);
+  } catch (error) {
+    if (error instanceof ApiError) showErrors(form, error);
+    else throw error;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-api]");
+  if (!form) return;
+  event.preventDefault();
+  submit(form);
+});
+
+function scopeOf(node) {
+  return node.closest("[data-row], form, section") || document.body;
+}
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-api]");
+  if (button) {
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+    const scope = scopeOf(button);
+    clearErrors(scope);
+    button.disabled = true;
+    try {
+      const body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
+      const result = await call(button.dataset.api, button.dataset.method || "POST", body);
+      if (button.dataset.then === "secret") showSecret(result.secret);
+      else if (button.dataset.then === "password") AFTER.invite(result, null);
+      else window.location.reload();
+    } catch (error) {
+      if (error instanceof ApiError) showErrors(scope, error);
+      else throw error;
+    } finally {
+      button.disabled = false;
+    }
+    return;
+  }
+  const copy = event.target.closest("button[data-copy]");
+  if (copy) {
+    const source = document.querySelector(copy.dataset.copy);
+    const text = source?.value ?? source?.textContent ?? "";
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      source?.select?.();
+      document.execCommand?.("copy");
+    }
+    const label = copy.textContent;
+    copy.textContent = t("Copied");
+    setTimeout(() => (copy.textContent = label), 2000);
+    return;
+  }
+  if (event.target.closest("[data-reload]")) window.location.reload();
+});
+
+document.addEventListener("change", async (event) => {
+  const field = event.target.closest("select[data-api], input[type=checkbox][data-api]");
+  if (!field) return;
+  const scope = scopeOf(field);
+  clearErrors(scope);
+  const value = field.type === "checkbox" ? field.checked : field.value;
+  try {
+    await call(field.dataset.api, field.dataset.method || "PATCH", { [field.dataset.key]: value });
+    status(scope, t("Saved"));
+    if (field.dataset.then === "reload") window.location.reload();
+  } catch (error) {
+    if (field.type === "checkbox") field.checked = !field.checked;
+    else field.value = field.dataset.current ?? field.value;
+    if (error instanceof ApiError) showErrors(scope, error);
+    else throw error;
+    return;
+  }
+  field.dataset.current = field.value;
+});
+
+function showSecret(secret) {
+  const slot = document.getElementById("inbox-secret");
+  if (!slot || !secret) return;
+  slot.textContent = secret;
+  slot.hidden = false;
+  document.getElementById("copy-secret")?.removeAttribute("hidden");
+}
+
+// The colour picker and its text field show the same value.
+for (const picker of document.querySelectorAll("input[type=color][data-mirror]")) {
+  const text = document.getElementById(picker.dataset.mirror);
+  picker.addEventListener("input", () => (text.value = picker.value));
+  text?.addEventListener("input", () => {
+    if (/^#[0-9a-fA-F]{6}$/.test(text.value)) picker.value = text.value.toLowerCase();
+  });
+}
+
+// Tests and scripts wait for this before using the page.
+document.body.dataset.settingsReady = "true";
