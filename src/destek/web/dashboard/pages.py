@@ -93,11 +93,14 @@ class AgentPage:
 
 @functools.cache
 def module_map() -> dict[str, dict[str, str]]:
-    """An import map giving every dashboard module its cache-busted URL, so that `import "./x.js"`
-    inside a module loads the same (versioned) file as the page's <script src>: one instance, never a
-    stale copy from the year-long cache."""
-    folder = templating.STATIC / "dashboard"
-    paths = sorted(f"dashboard/{file.name}" for file in folder.glob("*.js"))
+    """An import map giving every dashboard and settings module its cache-busted URL, so that
+    `import "./x.js"` inside a module loads the same (versioned) file as the page's <script src>: one
+    instance, never a stale copy from the year-long cache."""
+    paths = sorted(
+        f"{folder}/{file.name}"
+        for folder in ("dashboard", "settings")
+        for file in (templating.STATIC / folder).glob("*.js")
+    )
     return {"imports": {f"/static/{path}": templating.static_url(path) for path in paths}}
 
 

@@ -6,40 +6,7 @@
 // Errors are put next to their field; text from the server is set as text, except the preview, which is
 // the server's sanitised HTML (the very HTML the public page will show).
 
-const CSRF = { "X-Requested-With": "destek" };
-const catalog = JSON.parse(document.getElementById("settings-messages")?.textContent || "{}");
-const t = (text) => catalog[text] || text;
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message || t("Something went wrong. Try again."));
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function call(url, method, body) {
-  const options = { method, credentials: "same-origin", headers: { ...CSRF, Accept: "application/json" } };
-  if (body instanceof FormData) options.body = body;
-  else if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(url, options);
-  if (response.status === 401) {
-    window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    throw new ApiError(401, null);
-  }
-  const text = await response.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
+import { ApiError, call, t } from "./api.js";
 
 function clearErrors(scope) {
   for (const slot of scope.querySelectorAll("[data-error-for]")) slot.textContent = "";
