@@ -13,7 +13,7 @@ from destek.conversations.models import Conversation
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.schemas import ArticleCreate, TranslationIn
 from destek.state import AppState
-from tests.support.factories import ContactSession, Tenant
+from tests.support.factories import ContactSession, Tenant, make_contact
 
 PASSWORD_EN = TranslationIn(
     title="How do I reset my password?",
@@ -63,6 +63,13 @@ async def enable_bot(state: AppState, tenant: Tenant, **changes: Any) -> None:
         inbox = await session.get(Inbox, tenant.inbox_id)
         assert inbox is not None
         await bot.enable_builtin(session, inbox=inbox, **changes)
+
+
+async def bot_with_articles(state: AppState, tenant: Tenant) -> ContactSession:
+    """The usual scene: the two articles published, the builtin bot on, and a new customer."""
+    await add_articles(state, tenant)
+    await enable_bot(state, tenant)
+    return await make_contact(state, tenant)
 
 
 async def settle(state: AppState) -> None:

@@ -7,7 +7,7 @@ import httpx
 from destek.accounts import service as accounts
 from destek.canned.models import CannedResponse
 from destek.state import AppState
-from tests.bot.helpers import add_articles, conversation, enable_bot, settle, start
+from tests.bot.helpers import add_articles, bot_with_articles, conversation, settle, start
 from tests.support.factories import Tenant, make_contact, write
 
 
@@ -103,9 +103,7 @@ async def test_suggestions_for_the_agent(client: httpx.AsyncClient, state: AppSt
 async def test_an_agent_can_take_over_from_the_bot(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     number = (await conversation(state, cid)).number
     response = await client.post(

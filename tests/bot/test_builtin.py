@@ -13,6 +13,7 @@ from tests.bot.helpers import (
     agent_messages,
     agent_view,
     bot_texts,
+    bot_with_articles,
     conversation,
     enable_bot,
     say,
@@ -128,9 +129,7 @@ async def test_english_question_gets_the_english_article(
 async def test_out_of_scope_question_is_handed_over(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "Do you sell gift cards for birthdays?")
     found = await conversation(state, cid)
     assert found.handed_over_at is not None
@@ -146,9 +145,7 @@ async def test_out_of_scope_question_is_handed_over(
 async def test_asking_for_a_person_hands_over_at_once(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "temsilciyle görüşmek istiyorum")
     found = await conversation(state, cid)
     assert found.handed_over_at is not None
@@ -180,9 +177,7 @@ async def test_asking_for_a_person_hands_over_at_once(
 async def test_angry_message_raises_priority_and_hands_over(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(
         client, state, contact, "Rezalet! Param iki kere çekildi, hemen iade edin yoksa şikayet edeceğim!"
     )
@@ -199,9 +194,7 @@ async def test_angry_message_raises_priority_and_hands_over(
 async def test_yes_resolves_as_bot_resolved(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     assert any(m["content_attributes"].get("article") for m in await seen(client, contact, cid))
     await say(client, state, contact, cid, "Yes, thanks")
@@ -214,9 +207,7 @@ async def test_yes_resolves_as_bot_resolved(
 
 
 async def test_no_hands_over(client: httpx.AsyncClient, state: AppState, tenant: Tenant) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     await say(client, state, contact, cid, "No")
     found = await conversation(state, cid)
@@ -231,9 +222,7 @@ async def test_no_hands_over(client: httpx.AsyncClient, state: AppState, tenant:
 async def test_second_failed_answer_hands_over(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     await say(client, state, contact, cid, "I forgot my password and cannot log in")
     found = await conversation(state, cid)
@@ -250,9 +239,7 @@ async def test_second_failed_answer_hands_over(
 async def test_silent_after_an_agent_reply(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     response = await client.post(tenant.public("/conversations"), json={}, headers=contact.headers)
     cid = response.json()["conversation"]["id"]
     await settle(state)
@@ -278,9 +265,7 @@ async def test_silent_after_handoff(client: httpx.AsyncClient, state: AppState, 
 async def test_bot_time_is_not_a_persons_response_time(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     found = await conversation(state, cid)
     assert found.first_reply_at is None

@@ -8,9 +8,9 @@ import pytest
 from destek.bot import texts
 from destek.state import AppState
 from tests.bot.helpers import (
-    add_articles,
     agent_messages,
     bot_texts,
+    bot_with_articles,
     conversation,
     enable_bot,
     say,
@@ -31,9 +31,7 @@ from tests.support.factories import Tenant, make_contact
 async def test_a_bare_greeting_gets_the_topic_menu_not_a_person(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant, hello: str, expected: str
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, hello)
     found = await conversation(state, cid)
     assert found.handed_over_at is None
@@ -55,9 +53,7 @@ async def test_a_bare_greeting_gets_the_topic_menu_not_a_person(
 async def test_thanks_after_an_answer_resolves_it(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant, thanks: str
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "How long does a refund take to reach my card?")
     assert any(m["content_attributes"].get("article") for m in await seen(client, contact, cid))
     await say(client, state, contact, cid, thanks)
@@ -70,9 +66,7 @@ async def test_thanks_after_an_answer_resolves_it(
 async def test_agent_inside_a_sentence_is_not_a_request_for_a_person(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
-    await add_articles(state, tenant)
-    await enable_bot(state, tenant)
-    contact = await make_contact(state, tenant)
+    contact = await bot_with_articles(state, tenant)
     cid = await start(client, state, contact, "My travel agent asked how long a refund takes to reach me")
     found = await conversation(state, cid)
     notes = [m["content"] for m in await agent_messages(client, tenant, found.number) if m["private"]]
