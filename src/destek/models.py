@@ -20,9 +20,11 @@ from destek.db import Base
 from destek.events.models import ConsumerCursor, EventRow
 from destek.helpcenter.models import Article, Category, Embedding, HelpCenter, Translation, Vote
 from destek.ratings.models import ConversationRating
+from destek.realtime.models import AgentPresence
 
 __all__ = [
     "Account",
+    "AgentPresence",
     "ApiToken",
     "Article",
     "Attachment",

@@ -118,7 +118,7 @@ class BuiltinBot:
                     language=language,
                     base_url=step.state.settings.public_url,
                 )
-        online = bot.agents_online(step.state, account_id=event.account_id, inbox_id=inbox.id)
+        online = await bot.agents_online(step.state, account_id=event.account_id, inbox_id=inbox.id)
         async with step.uow() as write:
             await self._answer(
                 write,
@@ -167,7 +167,7 @@ class BuiltinBot:
                     sentiment=conversation.sentiment,
                     urgency=conversation.urgency,
                 ),
-                online=bot.agents_online(state, account_id=event.account_id, inbox_id=inbox.id),
+                online=await bot.agents_online(state, account_id=event.account_id, inbox_id=inbox.id),
                 key=f"{event.seq}-skipped",
                 account_locale=account_locale,
             )

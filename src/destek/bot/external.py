@@ -249,7 +249,7 @@ class ExternalBot:
                 sentiment=conversation.sentiment,
                 urgency=conversation.urgency,
             ),
-            online=bot.agents_online(state, account_id=delivery.account_id, inbox_id=delivery.inbox_id),
+            online=await bot.agents_online(state, account_id=delivery.account_id, inbox_id=delivery.inbox_id),
             key=f"webhook-{delivery.id}",
             account_locale=account_locale,
         )

@@ -21,8 +21,9 @@ from destek.contacts.schemas import ContactFields
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.db import utcnow
-from destek.errors import Invalid
+from destek.errors import Invalid, NotFound
 from destek.helpcenter import service as helpcenter
+from destek.realtime import presence
 from destek.web import i18n
 
 if TYPE_CHECKING:
@@ -269,17 +270,18 @@ class Handoff:
     offered: list[dict[str, Any]] = field(default_factory=list)
 
 
-def agents_online(state: AppState, *, account_id: int, inbox_id: int) -> bool:
-    """Someone who can see the inbox has the dashboard open (a live agent websocket on this node).
-
-    Honest limits: on a multi-node deployment this node sees only its own sockets; docs/bot.md."""
-    hub = state.hub
-    if hub is None:
-        return False
-    feed = hub.feeds.get(account_id)
-    if feed is None:
-        return False
-    return any(c.actor is not None and c.actor.can_see_inbox(inbox_id) for c in feed.connections)
+async def agents_online(state: AppState, *, account_id: int, inbox_id: int) -> bool:
+    """Someone who can see the inbox has the dashboard open: a live agent websocket on any node
+    (realtime/presence.py), of a user still active in the account."""
+    async with state.read() as session:
+        for user_id in await presence.online_user_ids(session, account_id=account_id):
+            try:
+                actor = await accounts.actor_for(session, account_id=account_id, user_id=user_id)
+            except NotFound:
+                continue  # deactivated (or removed) while the socket stays open
+            if actor.can_see_inbox(inbox_id):
+                return True
+    return False
 
 
 async def hand_over(

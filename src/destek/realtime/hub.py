@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from destek.events import log as event_log
 from destek.events.models import EventRow
 from destek.events.schemas import parse_event
 from destek.realtime.connection import Connection
+from destek.realtime.presence import PresenceWriter
 
 if TYPE_CHECKING:
     from destek.state import AppState
@@ -148,6 +150,9 @@ class Hub:
         self.state = state
         self.catchup_seconds = state.settings.catchup_seconds
         self.feeds: dict[int, Feed] = {}
+        # This process among the nodes sharing the database: its agents' presence rows carry it.
+        self.node_id = uuid.uuid4().hex[:12]
+        self.presence = PresenceWriter(state, node=self.node_id, present=self.agents_here)
         self._unlisten: Any = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -156,6 +161,7 @@ class Hub:
         self._unlisten = self.state.bus.listen(self._on_bus)
         self._housekeeping = asyncio.create_task(self._prune_forever(), name="event-log-pruning")
         self._heartbeat = asyncio.create_task(self._ping_idle_forever(), name="websocket-heartbeat")
+        self.presence.start()
 
     async def stop(self) -> None:
         if self._unlisten is not None:
@@ -165,6 +171,7 @@ class Hub:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.presence.stop()  # first: the sockets' detaches below must not write again
         for feed in list(self.feeds.values()):
             for connection in list(feed.connections):
                 connection.close(1012, "server restarting: reconnect with your last seq")
@@ -198,6 +205,8 @@ class Hub:
             raise Unavailable("the event log cannot be read right now: reconnect shortly") from None
         connection.begin_catch_up()
         feed.connections.add(connection)
+        if connection.actor is not None:
+            self.presence.changed()  # written now, in the background: the bot sees the agent at once
         try:
             async with self.state.read() as session:
                 if since is None:
@@ -239,12 +248,23 @@ class Hub:
         if feed is None:
             return
         feed.connections.discard(connection)
+        if connection.actor is not None:
+            self.presence.changed()
         if not feed.connections:
             del self.feeds[connection.account_id]
             asyncio.get_running_loop().create_task(feed.close())
 
     def connection_count(self) -> int:
         return sum(len(feed.connections) for feed in self.feeds.values())
+
+    def agents_here(self) -> set[tuple[int, int]]:
+        """(account_id, user_id) of every agent with a socket on this node (contacts are not agents)."""
+        return {
+            (connection.account_id, connection.actor.user_id)
+            for feed in self.feeds.values()
+            for connection in feed.connections
+            if connection.actor is not None
+        }
 
     async def _ping_idle_forever(self) -> None:
         """One sweep for all sockets (not a timer each): ping those silent for a heartbeat."""
