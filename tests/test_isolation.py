@@ -117,6 +117,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", f"{PUB}/articles"): Call(INBOX, 200),
     ("GET", f"{ACC}/inboxes/{{inbox_id}}/bot"): Call(AGENT, 200),
     ("PATCH", f"{ACC}/inboxes/{{inbox_id}}/bot"): Call(AGENT, 200, {"enabled": True}),
+    ("POST", f"{ACC}/inboxes/{{inbox_id}}/bot/token"): Call(AGENT, 201),
+    ("DELETE", f"{ACC}/inboxes/{{inbox_id}}/bot/token"): Call(AGENT, 204),
     # A on A: an agent has replied in that conversation, so the bot may not (409) after the access checks.
     ("POST", f"{CONV}/bot_messages"): Call(AGENT, 409, {"content": "Hi from the bot"}),
     ("POST", f"{CONV}/handoff"): Call(AGENT, 200, {}),

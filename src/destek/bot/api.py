@@ -1,21 +1,24 @@
-"""Agent API for the bot: an inbox's bot settings (admins), the external bot's replies and handoffs,
-reply suggestions for agents."""
+"""Agent API for the bot: an inbox's bot settings and bot token (admins), the external bot's replies and
+handoffs (with the inbox's bot token, or as an administrator), reply suggestions for agents."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from destek.accounts import service as accounts
+from destek.accounts.service import Actor
 from destek.bot import service as bot
+from destek.bot import tokens
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.bot.suggestions import Suggestions, suggest
 from destek.conversations import service as conversations
 from destek.conversations.schemas import MAX_CONTENT, ConversationOut, MessageOut, QuickReply
 from destek.db import MAX_ID, MAX_INT32
-from destek.deps import ActorDep, StateDep
+from destek.deps import ActorDep, StateDep, bearer, current_actor
 from destek.errors import Conflict
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", tags=["bot"])
@@ -45,6 +48,7 @@ async def update_bot_settings(
     inbox_id: InboxId, body: BotSettingsUpdate, state: StateDep, actor: ActorDep
 ) -> BotSettingsOut:
     async with state.uow() as session:
+        await tokens.lock_settings(session, actor=actor, inbox_id=inbox_id)
         inbox = await bot.update_settings(
             session,
             actor=actor,
@@ -53,6 +57,59 @@ async def update_bot_settings(
             allow_private_webhook=state.settings.bot_webhook_allow_private,
         )
         return bot.settings_out(inbox)
+
+
+class BotTokenCreated(BaseModel):
+    token: str = Field(
+        description="The bot token, shown only this once: the external bot sends it as 'Bearer <token>'"
+    )
+    prefix: str = Field(description="The first characters of the token, to recognise it")
+    created_at: dt.datetime
+
+
+@router.post(
+    "/inboxes/{inbox_id}/bot/token",
+    response_model=BotTokenCreated,
+    status_code=201,
+    summary="Make the inbox's bot token (admins); the token is shown only now",
+    description="The external bot sends it (`Authorization: Bearer dtb_...`) to reply (`bot_messages`) and "
+    "hand over (`handoff`) in this inbox's conversations, and to nothing else. Making a new one replaces "
+    "the old one at once.",
+)
+async def create_bot_token(
+    inbox_id: InboxId, response: Response, state: StateDep, actor: ActorDep
+) -> BotTokenCreated:
+    async with state.uow() as session:
+        issued = await tokens.issue(session, actor=actor, inbox_id=inbox_id)
+    response.headers["Cache-Control"] = "no-store"
+    return BotTokenCreated(token=issued.token, prefix=issued.prefix, created_at=issued.created_at)
+
+
+@router.delete(
+    "/inboxes/{inbox_id}/bot/token",
+    status_code=204,
+    response_model=None,
+    summary="Revoke the inbox's bot token (admins); it stops working at once",
+)
+async def revoke_bot_token(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> Response:
+    async with state.uow() as session:
+        await tokens.revoke(session, actor=actor, inbox_id=inbox_id)
+    return Response(status_code=204)
+
+
+async def bot_or_agent(
+    request: Request, state: StateDep, account_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Actor:
+    """The external bot (the bot token of an inbox: an actor of role "bot" who sees that inbox alone),
+    else the agent of an API token or a session, as everywhere."""
+    token = bearer(request)
+    if token is not None and tokens.is_bot_token(token):
+        async with state.read() as session:
+            return await tokens.bot_actor(session, account_id=account_id, token=token)
+    return await current_actor(request, state, account_id)
+
+
+BotOrAgentDep = Annotated[Actor, Depends(bot_or_agent)]
 
 
 class BotMessageCreate(BaseModel):
@@ -67,16 +124,18 @@ class BotMessageCreate(BaseModel):
     "/conversations/{number}/bot_messages",
     response_model=MessageOut,
     status_code=201,
-    summary="Reply as the bot (an external bot, with an administrator's API token)",
+    summary="Reply as the bot (the external bot with its inbox's bot token, or an administrator)",
     description="Refused with 409 once the conversation has been handed over to a person or an agent "
     "has replied. Bot messages never count as a person's response time. Send `client_message_id` to "
-    "make retries safe (a retry answers 200 with the first message).",
+    "make retries safe (a retry answers 200 with the first message). A bot token answers 404 for a "
+    "conversation of another inbox.",
     responses={200: {"description": "A retry: the message first sent with this client_message_id"}},
 )
 async def post_bot_message(
-    number: Number, body: BotMessageCreate, response: Response, state: StateDep, actor: ActorDep
+    number: Number, body: BotMessageCreate, response: Response, state: StateDep, actor: BotOrAgentDep
 ) -> MessageOut:
-    accounts.require_admin(actor)
+    if not tokens.is_bot(actor):
+        accounts.require_admin(actor)
     async with state.uow() as session:
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
@@ -111,16 +170,19 @@ class HandoffRequest(BaseModel):
 @router.post(
     "/conversations/{number}/handoff",
     response_model=ConversationOut,
-    summary="Hand the conversation from the bot to a person",
+    summary="Hand the conversation from the bot to a person (the external bot with its bot token, or agents)",
     description="Routes it to its topic's team, adds a private note for agents and (unless "
     "`tell_customer` is false) tells the customer a person will answer. Idempotent: a conversation "
-    "already handed over is returned unchanged.",
+    "already handed over is returned unchanged. A bot token answers 404 for a conversation of another "
+    "inbox.",
 )
-async def handoff(number: Number, body: HandoffRequest, state: StateDep, actor: ActorDep) -> ConversationOut:
+async def handoff(
+    number: Number, body: HandoffRequest, state: StateDep, actor: BotOrAgentDep
+) -> ConversationOut:
     async with state.read() as session:
         conversation = await conversations.access_conversation(session, actor=actor, number=number)
         inbox_id = conversation.inbox_id
-    online = bot.agents_online(state, account_id=actor.account_id, inbox_id=inbox_id)
+    online = await bot.agents_online(state, account_id=actor.account_id, inbox_id=inbox_id)
     async with state.uow() as session:
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from destek.db import MAX_ID
 
@@ -89,6 +90,11 @@ class BotSettings(BaseModel):
     # External mode: each customer message is POSTed (signed with the secret) to this URL.
     webhook_url: HttpUrl | None = None
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    # The external bot's own API token (bot/tokens.py): only its SHA-256 is kept, set and cleared by the
+    # token routes alone. "secret" in the name keeps it out of the inbox API's `settings` (public_settings).
+    token_secret_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    token_prefix: str | None = Field(default=None, max_length=40)
+    token_created_at: AwareDatetime | None = None
     # Set by the server when the bot is switched on: conversations that began earlier stay with people.
     enabled_since: AwareDatetime | None = None
 
@@ -141,10 +147,22 @@ class BotSettings(BaseModel):
 
 
 class BotSettingsOut(BotSettings):
-    """What the API returns: the secret is never echoed, only whether one is set."""
+    """What the API returns: the secret is never echoed, only whether one is set; of the bot token only
+    whether there is one, its prefix and when it was made."""
 
     webhook_secret: str | None = None
     webhook_secret_set: bool = False
+    # Whatever it is given, this model keeps no token hash: it is dropped before validation.
+    token_secret_sha256: SkipJsonSchema[None] = Field(default=None, exclude=True)
+    has_token: bool = Field(default=False, description="An external bot token is set (POST .../bot/token)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _withhold_token(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "token_secret_sha256" in data:
+            data = dict(data)
+            data["has_token"] = bool(data.pop("token_secret_sha256"))
+        return data
 
     @model_validator(mode="after")
     def _external_needs_hook(self) -> BotSettingsOut:  # the secret is withheld here, not missing

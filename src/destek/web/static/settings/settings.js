@@ -8,42 +8,12 @@
 //   data-members-api="/api/v1/.../members": user_ids go there (PUT) after the form's own request
 //   <button data-api=... data-method="DELETE" data-confirm="Sure?">         a one-click change
 //   <select data-api=... data-key="role">                                  a change on change
+//   <button data-api=... data-then="secret" data-secret-key="token" data-secret-slot="bot-token">
+//                                        show a secret the answer carries once (see showSecret)
 //
 // Text from the server is always set as text (textContent), never as HTML.
 
-const CSRF = { "X-Requested-With": "destek" };
-const catalog = JSON.parse(document.getElementById("settings-messages")?.textContent || "{}");
-const t = (text) => catalog[text] || text;
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message || t("Something went wrong. Try again."));
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function call(url, method, body) {
-  const options = { method, credentials: "same-origin", headers: { ...CSRF, Accept: "application/json" } };
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(url, options);
-  if (response.status === 401) {
-    window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-    throw new ApiError(401, null);
-  }
-  const text = await response.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
+import { ApiError, call, t } from "./api.js";
 
 function setPath(target, path, value) {
   const keys = path.split(".");
@@ -204,7 +174,7 @@ document.addEventListener("click", async (event) => {
     try {
       const body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
       const result = await call(button.dataset.api, button.dataset.method || "POST", body);
-      if (button.dataset.then === "secret") showSecret(result.secret);
+      if (button.dataset.then === "secret") showSecret(button, result);
       else if (button.dataset.then === "password") AFTER.invite(result, null);
       else window.location.reload();
     } catch (error) {
@@ -253,12 +223,19 @@ document.addEventListener("change", async (event) => {
   field.dataset.current = field.value;
 });
 
-function showSecret(secret) {
-  const slot = document.getElementById("inbox-secret");
+/** data-then="secret": show result[data-secret-key || "secret"] once, in the element whose id is
+ * data-secret-slot (default "inbox-secret"); unhide its copy button and the scope's [data-secret-note],
+ * hide the scope's [data-secret-stale] (what the page said before, e.g. "No token yet."). */
+function showSecret(button, result) {
+  const slot = document.getElementById(button.dataset.secretSlot || "inbox-secret");
+  const secret = result?.[button.dataset.secretKey || "secret"];
   if (!slot || !secret) return;
   slot.textContent = secret;
   slot.hidden = false;
-  document.getElementById("copy-secret")?.removeAttribute("hidden");
+  document.querySelector(`button[data-copy="#${CSS.escape(slot.id)}"]`)?.removeAttribute("hidden");
+  const scope = scopeOf(button);
+  scope.querySelector("[data-secret-note]")?.removeAttribute("hidden");
+  for (const stale of scope.querySelectorAll("[data-secret-stale]")) stale.hidden = true;
 }
 
 // The colour picker and its text field show the same value.
