@@ -108,3 +108,22 @@ def test_a_wrong_destek_nlp_says_what_is_allowed(
     monkeypatch.setenv("DESTEK_NLP", "gpt")
     with pytest.raises(ValueError, match="auto, lexical"):
         registry.get_embedder()
+
+
+def test_configuring_a_process_leaves_it_one_blas_thread() -> None:
+    # In a fresh process (OpenBLAS starts a thread per core): a server's small products gain nothing
+    # from more, and their spinning threads slowed an embedding in a worker thread tenfold at p95.
+    code = """
+import json
+from threadpoolctl import threadpool_info
+from destek.nlp import registry
+before = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+registry.configure("auto")
+after = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+print(json.dumps({"before": before, "after": after}))
+"""
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["before"] and result["after"]
+    assert set(result["after"]) == {1}

@@ -160,6 +160,12 @@ def embed_query_now(query: str) -> npt.NDArray[np.float32]:
     return vector
 
 
+def forget_query_vectors() -> None:
+    """Empty the query-vector cache (a benchmark times fresh questions, as customers ask them)."""
+    with _QUERY_LOCK:
+        _QUERY_VECTORS.clear()
+
+
 async def embed_query(query: str) -> npt.NDArray[np.float32]:
     """The query's vector, computed in a thread unless cached (clip the query first: clip_query)."""
     found = cached_query_vector(query)

@@ -39,11 +39,22 @@ def configure(backend: str | None) -> None:
     global _configured
     if backend is not None and backend not in _BY_NAME:
         raise ValueError(f"unknown NLP backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    one_blas_thread()
     with _lock:
         before = _configured
         _configured = None if backend is None else _BY_NAME[backend]
         if before != _configured:
             _instances.clear()
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread for the whole process. A server multiplies small matrices (one query's vector, a
+    few hundred rows) from many requests and threads at once; OpenBLAS's own thread team only spins
+    against them: a query embedded in a worker thread took 37 ms at p95 with two BLAS threads and
+    3.4 ms with one (bench/bot_answer.py, 2 cores)."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def backend() -> Backend:
