@@ -537,8 +537,15 @@ async def list_inboxes(session: AsyncSession, *, actor: Actor) -> list[Inbox]:
 
 
 async def update_inbox(session: AsyncSession, *, actor: Actor, inbox_id: int, **changes: Any) -> Inbox:
+    """Change an inbox (admins). `settings` is merged key by key into the stored ones.
+
+    The row is read afresh and locked until commit before the merge: each feature (widget, bot, bot
+    token) writes its own keys, and a concurrent writer must not put back an old value of another's
+    (a revoked bot token's hash, say). Callers that compute a key's value from the stored settings
+    lock first too (bot.service.update_settings)."""
     require_admin(actor)
     inbox = await get_inbox(session, account_id=actor.account_id, inbox_id=inbox_id)
+    await session.refresh(inbox, with_for_update=True)
     if changes.get("name") is not None:
         inbox.name = str(changes["name"]).strip() or inbox.name
     if changes.get("identity_verification") is not None:

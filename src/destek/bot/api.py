@@ -48,7 +48,6 @@ async def update_bot_settings(
     inbox_id: InboxId, body: BotSettingsUpdate, state: StateDep, actor: ActorDep
 ) -> BotSettingsOut:
     async with state.uow() as session:
-        await tokens.lock_settings(session, actor=actor, inbox_id=inbox_id)
         inbox = await bot.update_settings(
             session,
             actor=actor,

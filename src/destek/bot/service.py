@@ -55,11 +55,16 @@ async def update_settings(
 ) -> Inbox:
     """Apply a partial change to an inbox's bot (admins); the result must be a valid BotSettings.
 
-    A new webhook URL must resolve to public addresses (bot/netguard.py) unless private ones are allowed.
+    A new webhook URL, and that of an external bot, must resolve to public addresses (bot/netguard.py)
+    unless private ones are allowed; the unchanged URL kept by a builtin bot is not resolved again.
     """
     accounts.require_admin(actor)
     inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
-    current = BotSettings.of(inbox.settings).model_dump()
+    # The merge starts from the stored bot settings: read them afresh under the row lock, so a token
+    # issued or revoked meanwhile (bot/tokens.py) is not written back as it was.
+    await session.refresh(inbox, with_for_update=True)
+    stored = BotSettings.of(inbox.settings)
+    current = stored.model_dump()
     given = change.model_dump(exclude_unset=True, exclude={"clear_webhook"})
     if given.get("webhook_secret") is None:
         given.pop("webhook_secret", None)  # null keeps the secret: it is never sent back to be echoed
@@ -71,11 +76,26 @@ async def update_settings(
         merged["enabled_since"] = utcnow()
     for team_id in {t["team_id"] for t in merged.get("topics", []) if t.get("team_id")}:
         await accounts.get_team(session, account_id=actor.account_id, team_id=team_id)
+    if merged.get("mode") == "external":  # named by field, so that a form says it beside the field
+        if merged.get("webhook_url") is None:
+            raise Invalid(
+                "an external bot needs webhook_url: the address each customer message is sent to",
+                field="webhook_url",
+            )
+        if not merged.get("webhook_secret"):
+            raise Invalid(
+                "an external bot needs webhook_secret (at least 16 characters): it signs what is sent",
+                field="webhook_secret",
+            )
     try:
         validated = BotSettings.model_validate(merged)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise Invalid(_first_error(exc), field="bot") from None
-    if validated.webhook_url is not None and "webhook_url" in given:
+    if (
+        validated.webhook_url is not None
+        and "webhook_url" in given
+        and (validated.mode == "external" or validated.webhook_url != stored.webhook_url)
+    ):
         try:
             await netguard.check(str(validated.webhook_url), allow_private=allow_private_webhook)
         except netguard.BlockedAddress as exc:

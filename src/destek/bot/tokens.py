@@ -47,11 +47,6 @@ async def _locked_inbox(session: AsyncSession, *, actor: Actor, inbox_id: int) -
     return inbox
 
 
-async def lock_settings(session: AsyncSession, *, actor: Actor, inbox_id: int) -> None:
-    """Take the inbox's row lock before changing its bot settings (the PATCH of bot/api.py)."""
-    await _locked_inbox(session, actor=actor, inbox_id=inbox_id)
-
-
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     token: str  # the plaintext: shown once, never stored

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from destek.accounts import people
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
-from destek.bot.settings import BotSettings
+from destek.bot import service as bot_service
 from destek.canned import service as canned
 from destek.canned.service import VARIABLES
 from destek.channels.widget.settings import WidgetSettings
@@ -147,7 +147,7 @@ async def inbox_page(
         teams = await accounts.list_teams(session, account_id=page.account_id)
     widget = WidgetSettings.of(inbox.settings)
     locales = list(dict.fromkeys([*FORM_LOCALES, *widget.greetings, *widget.reply_notice]))
-    bot = BotSettings.of(inbox.settings)
+    bot = bot_service.settings_out(inbox)  # as the API shows it: no webhook secret, no token hash
     base = public_url(request, state.settings)
     return _render(
         request,

@@ -10,6 +10,8 @@
 //   <select data-api=... data-key="role">                                  a change on change
 //   <button data-api=... data-then="secret" data-secret-key="token" data-secret-slot="bot-token">
 //                                        show a secret the answer carries once (see showSecret)
+//   <fieldset data-show-when="mode=external">  part of a form shown only while its field `mode` has
+//                                        that value (see showWhen); without JS it is always shown
 //
 // Text from the server is always set as text (textContent), never as HTML.
 
@@ -71,6 +73,9 @@ const SHAPES = {
       }));
     delete data.topic;
     for (const key of ["greeting", "handoff_message", "offline_message"]) data[key] ??= {};
+    // The secret is write-only: an empty field sends null, which keeps the stored one.
+    if ("webhook_secret" in data) data.webhook_secret = data.webhook_secret || null;
+    if ("webhook_url" in data) data.webhook_url = data.webhook_url?.trim() || null;
     return data;
   },
 };
@@ -93,6 +98,8 @@ function showErrors(scope, error) {
       if (slot) break;
     }
     if (!slot) slot = scope.querySelector("[data-error-for]");
+    // A field of a part hidden by data-show-when: say it where it can be read.
+    if (slot?.closest("[hidden]")) slot = scope.querySelector('[data-error-for=""]') || slot;
     if (slot && !slot.textContent) slot.textContent = item.message;
     const input = field && scope.querySelector(`[name="${CSS.escape(field)}"], [name^="${CSS.escape(field)}."]`);
     if (input) input.setAttribute("aria-invalid", "true");
@@ -123,6 +130,22 @@ const AFTER = {
     form?.reset();
     box.scrollIntoView({ block: "nearest" });
     box.querySelector("button")?.focus();
+  },
+  bot(result, form) {
+    const secret = form.elements.namedItem("webhook_secret");
+    if (secret) {
+      secret.value = ""; // never kept in the page once saved
+      if (result.webhook_secret_set) secret.placeholder = t("Leave empty to keep the current secret");
+      const state = form.querySelector("[data-secret-state]");
+      if (state) state.textContent = t(result.webhook_secret_set ? "A secret is set." : "No secret yet.");
+    }
+    if (result.mode !== form.dataset.savedMode) {
+      // The bot token's block is drawn for an external bot only: show the page as it now is.
+      history.replaceState(null, "", "#bot-title");
+      window.location.reload();
+      return;
+    }
+    status(form, t("Saved"));
   },
   widget(result, form) {
     status(form, t("Saved"));
@@ -237,6 +260,33 @@ function showSecret(button, result) {
   scope.querySelector("[data-secret-note]")?.removeAttribute("hidden");
   for (const stale of scope.querySelectorAll("[data-secret-stale]")) stale.hidden = true;
 }
+
+/** The value of a form's field as data-show-when compares it: the checked radio's, a checkbox's when
+ * checked ("" otherwise), else the field's value; null when the form has no such field. */
+function fieldValue(form, name) {
+  const field = form.elements.namedItem(name);
+  if (field === null) return null;
+  if (field instanceof RadioNodeList) return field.value;
+  if (field.type === "checkbox" || field.type === "radio") return field.checked ? field.value : "";
+  return field.value;
+}
+
+/** data-show-when="name=value": hide the parts of the form whose condition does not hold. Hidden fields
+ * are still sent (they keep their values); it only spares the reader what does not apply. */
+function showWhen(form) {
+  for (const part of form.querySelectorAll("[data-show-when]")) {
+    const [name, wanted] = part.dataset.showWhen.split("=");
+    part.hidden = fieldValue(form, name) !== wanted;
+  }
+}
+
+for (const form of document.querySelectorAll("form")) {
+  if (form.querySelector("[data-show-when]")) showWhen(form);
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.form;
+  if (form?.querySelector("[data-show-when]")) showWhen(form);
+});
 
 // The colour picker and its text field show the same value.
 for (const picker of document.querySelectorAll("input[type=color][data-mirror]")) {
