@@ -38,35 +38,47 @@ def build_state(settings: Settings) -> AppState:
 
 
 @contextlib.asynccontextmanager
-async def running(state: AppState) -> AsyncIterator[AppState]:
-    """Start what the state needs (bus, realtime hub, housekeeping) and stop it afterwards."""
+async def running(state: AppState, *, web: bool = True) -> AsyncIterator[AppState]:
+    """Start what the state needs (bus, realtime hub, housekeeping, consumers) and stop it afterwards.
+
+    `web=False` is `destek worker`: no realtime hub (no websockets to feed) and no group commit (no
+    requests to batch); the models are loaded before the consumers start rather than beside them.
+    """
     from destek.group_commit import GroupCommitter
+    from destek.nlp import registry as nlp
     from destek.realtime.hub import Hub
 
     await state.bus.start()
-    # SQLite has one writer at a time: more lanes would only queue on its lock.
-    lanes = 1 if state.settings.is_sqlite else state.settings.write_lanes
-    state.group = GroupCommitter(state.db, state.bus, lanes=lanes)
-    await state.group.start()
-    state.hub = Hub(state)
-    await state.hub.start()
-    from destek.nlp import registry as nlp
-
-    nlp.configure(state.settings.nlp_backend)
-    if state.settings.run_consumers:
-        from destek.consumers.registry import start_consumers
-
-        # Load the models and train the sentiment head now, in a daemon thread, not in the first message.
-        threading.Thread(target=nlp.warm_up, name="destek-nlp-warm-up", daemon=True).start()
-        state.consumers = await start_consumers(state)
     try:
+        if web:
+            # SQLite has one writer at a time: more lanes would only queue on its lock.
+            lanes = 1 if state.settings.is_sqlite else state.settings.write_lanes
+            state.group = GroupCommitter(state.db, state.bus, lanes=lanes)
+            await state.group.start()
+            state.hub = Hub(state)
+            await state.hub.start()
+        nlp.configure(state.settings.nlp_backend)
+        if state.settings.run_consumers:
+            from destek.consumers.registry import start_consumers
+
+            if web:
+                # Load the models and train the sentiment head now, in a daemon thread, not in the
+                # first message, without holding up the server's start.
+                threading.Thread(target=nlp.warm_up, name="destek-nlp-warm-up", daemon=True).start()
+            else:
+                await asyncio.to_thread(nlp.warm_up)
+            state.consumers = await start_consumers(state)
         yield state
     finally:
         if state.consumers is not None:
             await state.consumers.stop()
             state.consumers = None
-        await state.hub.stop()
-        await state.group.stop()
+        if state.hub is not None:
+            await state.hub.stop()
+            state.hub = None
+        if state.group is not None:
+            await state.group.stop()
+            state.group = None
         await state.bus.stop()
         await state.db.dispose()
 

@@ -1,4 +1,4 @@
-"""The `destek` command for operators: migrate, serve, demo, create-admin, create-token.
+"""The `destek` command for operators: migrate, serve, worker, demo, create-admin, create-token.
 
 Every command builds its Settings once, from the DESTEK_* environment and its own options, and hands
 them down; nothing reads the configuration at import time. Errors are printed as one clear line on
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -20,6 +22,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from redis.exceptions import RedisError
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from destek.demo import DemoInfo
 
 T = TypeVar("T")
+log = logging.getLogger("destek.worker")
 
 NOT_MIGRATED = "database is not migrated: run `destek migrate`"
 
@@ -164,7 +168,8 @@ def _migrate(settings: Settings) -> str:
 async def _started(settings: Settings) -> AsyncIterator[AppState]:
     from destek.app import build_state, running
 
-    async with running(build_state(settings)) as state:
+    # A one-shot command (demo data, an admin, a token): no consumers, so it never takes their leases.
+    async with running(build_state(settings.model_copy(update={"run_consumers": False}))) as state:
         yield state
 
 
@@ -232,13 +237,69 @@ def serve(host: HostOpt = None, port: PortOpt = None, forwarded_allow_ips: Forwa
     """Serve the HTTP APIs and the websockets. The database must be migrated first.
 
     One process; to use more cores or machines, run several `destek serve` sharing PostgreSQL and
-    Redis behind a load balancer (docs/deploy.md).
+    Redis behind a load balancer, and perhaps `destek worker` for the bot (docs/deploy.md).
     """
     with _reported():
         settings = _settings(host=host, port=port)
         _run(_check_migrated(settings))
         server = _server(settings, forwarded_allow_ips=forwarded_allow_ips)
     server.run()
+
+
+# --- worker -----------------------------------------------------------------------------------------
+
+
+def _log_to_stderr() -> None:
+    """Destek's own info lines (and everyone's warnings) on stderr, with a time: a worker has no
+    uvicorn to set up logging."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("destek").setLevel(logging.INFO)
+
+
+async def _work(settings: Settings) -> None:
+    """Run the consumers until SIGTERM or SIGINT, then stop them (a round in progress finishes)."""
+    from destek.app import build_state, running
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await _check_migrated(settings)
+        _log_to_stderr()
+        try:
+            async with running(build_state(settings), web=False) as state:
+                assert state.consumers is not None
+                names = ", ".join(state.consumers.runners)
+                log.info("worker ready: consumers %s", names)
+                if not settings.redis_url:
+                    log.warning(
+                        "no DESTEK_REDIS_URL: the web nodes and this worker see each other's events only "
+                        "every DESTEK_CATCHUP_SECONDS (%ss); give them one Redis for replies without delay",
+                        settings.catchup_seconds,
+                    )
+                await stop.wait()
+                log.info("worker stopping: letting the consumers finish their round")
+        except RedisError as exc:
+            fail(f"cannot use Redis at {safe_url(settings.redis_url or '')}: {_one_line(exc)}", 2)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+    log.info("worker stopped")
+
+
+@app.command()
+def worker() -> None:
+    """Run the bot and the other event consumers, with no HTTP server. Needs a migrated database.
+
+    Runs until SIGTERM or Ctrl+C, then lets a round in progress finish. For several nodes: `destek serve`
+    with DESTEK_RUN_CONSUMERS=false behind the load balancer, plus one or more workers sharing PostgreSQL
+    and Redis (docs/deploy.md). A worker runs the consumers whatever DESTEK_RUN_CONSUMERS says.
+    """
+    with _reported():
+        settings = _settings(run_consumers=True)
+        _run(_work(settings))
 
 
 # --- demo -------------------------------------------------------------------------------------------
