@@ -80,6 +80,7 @@ async def running(state: AppState, *, web: bool = True) -> AsyncIterator[AppStat
             await state.group.stop()
             state.group = None
         await state.bus.stop()
+        await state.aclose()  # the rate limits' Redis client
         await state.db.dispose()
 
 
@@ -103,7 +104,7 @@ def _message_of(error: Mapping[str, Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DestekError)
     async def _destek(_request: Request, exc: DestekError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     bot_webhook_allow_private: bool = False
     # An external bot that has not answered a delivered message within this hands it over to a person.
     bot_webhook_reply_seconds: float = Field(default=120.0, gt=0)
+    # Rate limits on logins and on the public client API and help-center search (docs/configuration.md):
+    # counted in Redis when redis_url is set (shared by the nodes), else in this process. The scale
+    # multiplies every limit (2: twice as many requests allowed).
+    rate_limits: bool = True
+    rate_limit_scale: float = Field(default=1.0, gt=0)
     # Language intelligence (docs/nlp.md): "auto" uses the `nlp` extra when installed; "lexical" forces the
     # numpy-only fallbacks. Environment: DESTEK_NLP.
     # Demo mode (`destek demo` turns it on; DESTEK_DEMO=true): serves /widget/demo, a page that shows a

@@ -12,6 +12,11 @@ class DestekError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def headers(self) -> dict[str, str] | None:
+        """Headers the answer carries (Retry-After of a 429)."""
+        return None
+
     def as_dict(self) -> dict[str, object]:
         body: dict[str, object] = {"code": self.code, "message": self.message}
         if self.field:
@@ -54,3 +59,26 @@ class TooLarge(DestekError):
 class UnsupportedType(DestekError):
     status_code = 415
     code = "unsupported_type"
+
+
+class TooManyRequests(DestekError):
+    """A rate limit refused the request (ratelimit/): the client waits `retry_after` seconds."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, retry_after)
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        error = body["error"]
+        assert isinstance(error, dict)
+        error["field"] = self.field  # always present, null here: clients read one shape
+        error["retry_after"] = self.retry_after
+        return body

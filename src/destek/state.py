@@ -1,4 +1,4 @@
-"""What a running app holds: settings, database, bus, blob store, realtime hub."""
+"""What a running app holds: settings, database, bus, blob store, realtime hub, rate limits."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from destek.bus import Bus
 from destek.config import Settings
 from destek.db import Database
 from destek.group_commit import GroupCommitter
+from destek.ratelimit import RateLimits, make_limits
 from destek.uow import unit_of_work
 
 if TYPE_CHECKING:
@@ -32,6 +33,15 @@ class AppState:
     hub: Hub | None = field(default=None)
     group: GroupCommitter | None = field(default=None)
     consumers: Consumers | None = field(default=None)  # bot, language, external bots (consumers/)
+    limits: RateLimits = field(init=False)  # from the settings: memory, or Redis with redis_url
+
+    def __post_init__(self) -> None:
+        self.limits = make_limits(self.settings)
+
+    async def aclose(self) -> None:
+        """Release what the state holds beyond the database and the bus (the limits' Redis client).
+        Called when the app stops, after everything that serves requests has stopped."""
+        await self.limits.aclose()
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[AsyncSession]:

@@ -32,7 +32,8 @@ pytestmark = [
 
 @pytest.fixture
 def settings(db_url: str, bus_url: str | None, tmp_path: Path) -> Settings:
-    return make_settings(db_url, tmp_path, bus_url, catchup_seconds=1.0)
+    # One contact sends 60 messages in a few seconds (a load test, not a customer): limits scaled up.
+    return make_settings(db_url, tmp_path, bus_url, catchup_seconds=1.0, rate_limit_scale=10.0)
 
 
 class Node:
@@ -48,6 +49,7 @@ class Node:
             "DESTEK_BUS_CHANNEL": settings.bus_channel,
             "DESTEK_DATA_DIR": str(tmp_path),
             "DESTEK_CATCHUP_SECONDS": "1",
+            "DESTEK_RATE_LIMIT_SCALE": str(settings.rate_limit_scale),
         }
         self.log = (tmp_path / f"node-{self.port}.log").open("w")
         self.process = subprocess.Popen(

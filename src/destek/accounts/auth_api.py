@@ -12,8 +12,9 @@ from destek.accounts.models import User
 from destek.accounts.schemas import AccountRole, LoginIn, ProfileOut, UserOut
 from destek.deps import SESSION_COOKIE, StateDep, bearer, current_user_id
 from destek.errors import NotFound, Unauthorized
+from destek.ratelimit.guards import TOO_MANY, LimitedRoute, check_login
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], route_class=LimitedRoute)
 
 BAD_LOGIN = "wrong e-mail or password"
 
@@ -54,9 +55,12 @@ ProfileUserDep = Annotated[tuple[int, int | None], Depends(profile_user)]
     response_model=ProfileOut,
     summary="Log in with e-mail and password; sets the session cookie",
     description="Sets the HttpOnly `destek_session` cookie. Requests with it that change something "
-    "must also send the `X-Requested-With` header. A wrong e-mail or password gives 401 either way.",
+    "must also send the `X-Requested-With` header. A wrong e-mail or password gives 401 either way. "
+    "Attempts are limited per e-mail and per client address (429 with Retry-After; docs/api.md).",
+    responses=TOO_MANY,
 )
-async def login(body: LoginIn, response: Response, state: StateDep) -> ProfileOut:
+async def login(request: Request, body: LoginIn, response: Response, state: StateDep) -> ProfileOut:
+    await check_login(request, state, email=body.email)
     # Checking the password takes a while: done in a read session, not while holding a write lock.
     async with state.read() as session:
         user = await accounts.authenticate(session, email=body.email, password=body.password)

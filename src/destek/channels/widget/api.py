@@ -41,11 +41,12 @@ from destek.channels.widget.settings import WidgetSettings
 from destek.contacts import service as contacts
 from destek.deps import StateDep
 from destek.errors import Invalid
+from destek.ratelimit.guards import LIMIT_CONTACTS, LimitedRoute
 from destek.web.widget.colors import text_color
 
 PREFIX = "/api/v1/public/inboxes/{inbox_token}"
 
-router = APIRouter(prefix=PREFIX, tags=["public client API"])
+router = APIRouter(prefix=PREFIX, tags=["public client API"], route_class=LimitedRoute)
 
 IDENTIFY_401 = {
     **CONTACT_ERRORS[401],
@@ -115,6 +116,7 @@ async def get_inbox_config(
     responses={**INBOX_ERRORS, 401: IDENTIFY_401},
     # The contact token is optional here: an empty requirement next to it says so in OpenAPI.
     openapi_extra={"security": [{}]},
+    dependencies=[LIMIT_CONTACTS],
     summary="Identify the customer and get a contact token",
     description="""Call it on first launch and whenever the app's user logs in or out.
 

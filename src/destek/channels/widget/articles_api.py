@@ -14,14 +14,18 @@ from destek.deps import StateDep
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.schemas import LOCALE_PATTERN, PublicArticleHit, normalize_locale
 from destek.helpcenter.search import article_path, search
+from destek.ratelimit.guards import LIMIT_SEARCHES, LimitedRoute
 from destek.web import i18n
 
-router = APIRouter(prefix="/api/v1/public/inboxes/{inbox_token}", tags=["public client API"])
+router = APIRouter(
+    prefix="/api/v1/public/inboxes/{inbox_token}", tags=["public client API"], route_class=LimitedRoute
+)
 
 
 @router.get(
     "/articles",
     operation_id="public_search_articles",
+    dependencies=[LIMIT_SEARCHES],
     response_model=list[PublicArticleHit],
     responses=INBOX_ERRORS,
     summary="Help-center articles answering a question (the widget's FAQ)",

@@ -34,9 +34,10 @@ from destek.conversations.schemas import AttachmentOut, MessageCreate, PublicCon
 from destek.db import MAX_ID
 from destek.deps import StateDep
 from destek.errors import Invalid
+from destek.ratelimit.guards import LIMIT_MESSAGES, LIMIT_UPLOADS, LimitedRoute
 from destek.realtime.signals import send_typing
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
 RETRY_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -102,6 +103,7 @@ async def list_conversations(state: StateDep, creds: CredentialsDep) -> list[Con
 @router.post(
     "/conversations",
     operation_id="public_create_conversation",
+    dependencies=[LIMIT_MESSAGES],
     status_code=status.HTTP_201_CREATED,
     response_model=ConversationCreatedOut,
     summary="Start a conversation, usually with its first message",
@@ -197,6 +199,7 @@ async def list_messages(
 @router.post(
     "/conversations/{conversation_id}/messages",
     operation_id="public_send_message",
+    dependencies=[LIMIT_MESSAGES],
     status_code=status.HTTP_201_CREATED,
     response_model=PublicMessageOut,
     responses={**CONTACT_ERRORS, **RETRY_RESPONSE},
@@ -225,6 +228,7 @@ async def post_message(
 @router.post(
     "/conversations/{conversation_id}/attachments",
     operation_id="public_upload_attachment",
+    dependencies=[LIMIT_UPLOADS],
     status_code=status.HTTP_201_CREATED,
     response_model=AttachmentOut,
     responses={

@@ -2,6 +2,12 @@
 const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
 
+// Refused by the login rate limit (429): say how long to wait, in seconds or, when long, minutes.
+function tooMany(seconds) {
+  if (seconds > 90) return error.dataset.limitedMinutes.replace("{n}", String(Math.ceil(seconds / 60)));
+  return error.dataset.limitedSeconds.replace("{n}", String(Math.max(seconds, 2)));
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   error.hidden = true;
@@ -17,7 +23,11 @@ form.addEventListener("submit", async (event) => {
       window.location.assign(form.dataset.next || "/app");
       return;
     }
-    error.textContent = response.status === 401 || response.status === 422 ? error.dataset.bad : error.dataset.failed;
+    if (response.status === 429) {
+      error.textContent = tooMany(Number(response.headers.get("Retry-After")) || 60);
+    } else {
+      error.textContent = response.status === 401 || response.status === 422 ? error.dataset.bad : error.dataset.failed;
+    }
   } catch {
     error.textContent = error.dataset.failed;
   }
