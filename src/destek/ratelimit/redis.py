@@ -20,7 +20,11 @@ from destek.ratelimit.base import Bucket, Hit, Window
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 0.5  # seconds: Redis answers in about a millisecond; longer means it is in trouble
+# Seconds before Redis counts as down. It answers in about a millisecond, but the timeout also runs
+# while this process's event loop is busy elsewhere, and a flood (what the limits are for) is exactly
+# when it is busy: at 0.5 s, 70 messages at once on a loaded 2-core machine timed out and were let
+# through. A Redis that is down refuses the connection at once; this only bounds one that hangs.
+TIMEOUT = 3.0
 BACKOFF = 5.0  # seconds without asking Redis after a failure
 # A flood of requests queues for these rather than opening a connection each: one round trip of a
 # fraction of a millisecond per request, so a few connections carry thousands of requests a second.
