@@ -25,6 +25,7 @@ from destek.state import AppState
 from tests.bot.helpers import bot_texts, enable_bot, seen
 from tests.support.factories import ContactSession, Tenant, make_contact
 from tests.support.factories_fixtures import make_settings
+from tests.support.server import node_environment
 
 NOT_MIGRATED = "database is not migrated: run `destek migrate`"
 
@@ -43,18 +44,8 @@ class Worker:
     """`python -m destek worker` in a subprocess, configured as the web node is."""
 
     def __init__(self, settings: Settings, tmp_path: Path, name: str) -> None:
-        assert settings.secret_key is not None
-        env = {
-            **os.environ,
-            "DESTEK_DATABASE_URL": settings.database_url,
-            "DESTEK_REDIS_URL": settings.redis_url or "",
-            "DESTEK_SECRET_KEY": settings.secret_key.get_secret_value(),
-            "DESTEK_BUS_CHANNEL": settings.bus_channel,
-            "DESTEK_DATA_DIR": str(tmp_path),
-            "DESTEK_CATCHUP_SECONDS": "1",
-            # The environment file shared with the web nodes turns consumers off; a worker runs them anyway.
-            "DESTEK_RUN_CONSUMERS": "false",
-        }
+        # The environment file shared with the web nodes turns consumers off; a worker runs them anyway.
+        env = node_environment(settings, tmp_path, DESTEK_RUN_CONSUMERS="false")
         self.log_path = tmp_path / f"worker-{name}.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(

@@ -158,6 +158,15 @@ class InboxPage:
         assert width <= viewport, f"the page is {width}px wide in a {viewport}px window"
 
 
+async def sign_in_to(page: Page, base: str, path: str, email: str, password: str = PASSWORD) -> None:
+    """The login form, sent from /login?next=path: the page lands on `path`."""
+    await page.goto(f"{base}/login?next={path}")
+    await page.locator("#email").fill(email)
+    await page.locator("#password").fill(password)
+    await page.locator("#login-form button[type=submit]").click()
+    await page.wait_for_url(f"**{path}")
+
+
 async def log_in(
     new_page: Callable[..., Awaitable[Page]],
     live_url: str,

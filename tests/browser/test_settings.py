@@ -9,6 +9,7 @@ import re
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, NewPage
+from tests.browser.dashboard_pages import sign_in_to
 from tests.support.factories import PASSWORD, Tenant
 
 TIMEOUT = 8000
@@ -25,11 +26,7 @@ class SettingsPages:
 
     async def log_in(self, email: str, section: str = "agents") -> SettingsPages:
         target = f"/app/{self.tenant.account_id}/settings/{section}"
-        await self.page.goto(f"{self.base}/login?next={target}")
-        await self.page.locator("#email").fill(email)
-        await self.page.locator("#password").fill(PASSWORD)
-        await self.page.locator("#login-form button[type=submit]").click()
-        await self.page.wait_for_url(f"**{target}")
+        await sign_in_to(self.page, self.base, target, email)
         await self.ready()
         return self
 

@@ -15,7 +15,8 @@ from destek.accounts.models import Inbox
 from destek.bot.settings import BotSettings
 from destek.state import AppState
 from tests.browser.conftest import NewPage, save_screenshot
-from tests.support.factories import PASSWORD, Tenant
+from tests.browser.dashboard_pages import sign_in_to
+from tests.support.factories import Tenant
 
 TIMEOUT = 8000
 SECRET = "s3cret-hook-key-0123456789"
@@ -30,11 +31,7 @@ class BotForm:
         self.path = f"/app/{tenant.account_id}/settings/inboxes/{tenant.inbox_id}"
 
     async def log_in(self, email: str) -> BotForm:
-        await self.page.goto(f"{self.base}/login?next={self.path}")
-        await self.page.locator("#email").fill(email)
-        await self.page.locator("#password").fill(PASSWORD)
-        await self.page.locator("#login-form button[type=submit]").click()
-        await self.page.wait_for_url(f"**{self.path}")
+        await sign_in_to(self.page, self.base, self.path, email)
         await self.ready()
         return self
 

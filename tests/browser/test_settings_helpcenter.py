@@ -9,7 +9,8 @@ import re
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, NewPage
-from tests.support.factories import PASSWORD, Tenant
+from tests.browser.dashboard_pages import sign_in_to
+from tests.support.factories import Tenant
 
 TIMEOUT = 8000
 
@@ -22,11 +23,7 @@ class HelpCenterAdmin:
         self.path = f"/app/{tenant.account_id}/settings/helpcenter"
 
     async def log_in(self, email: str) -> HelpCenterAdmin:
-        await self.page.goto(f"{self.base}/login?next={self.path}")
-        await self.page.locator("#email").fill(email)
-        await self.page.locator("#password").fill(PASSWORD)
-        await self.page.locator("#login-form button[type=submit]").click()
-        await self.page.wait_for_url(f"**{self.path}")
+        await sign_in_to(self.page, self.base, self.path, email)
         await self.ready()
         return self
 

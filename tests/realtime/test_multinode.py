@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from destek.config import Settings
 from destek.state import AppState
 from tests.support.factories import Tenant, make_contact
 from tests.support.factories_fixtures import make_settings
-from tests.support.server import WsClient, free_port, subscribe
+from tests.support.server import WsClient, free_port, node_environment, subscribe
 
 # Several nodes need what they share: PostgreSQL and Redis.
 pytestmark = [
@@ -40,17 +39,7 @@ class Node:
     def __init__(self, settings: Settings, tmp_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        assert settings.secret_key is not None
-        env = {
-            **os.environ,
-            "DESTEK_DATABASE_URL": settings.database_url,
-            "DESTEK_REDIS_URL": settings.redis_url or "",
-            "DESTEK_SECRET_KEY": settings.secret_key.get_secret_value(),
-            "DESTEK_BUS_CHANNEL": settings.bus_channel,
-            "DESTEK_DATA_DIR": str(tmp_path),
-            "DESTEK_CATCHUP_SECONDS": "1",
-            "DESTEK_RATE_LIMIT_SCALE": str(settings.rate_limit_scale),
-        }
+        env = node_environment(settings, tmp_path, DESTEK_RATE_LIMIT_SCALE=str(settings.rate_limit_scale))
         self.log = (tmp_path / f"node-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "destek", "serve", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -5,15 +5,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
 from destek.app import create_app
+from destek.config import Settings
 from destek.state import AppState
+
+
+def node_environment(settings: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `destek serve` / `destek worker` subprocess sharing the tests' database,
+    bus and secret (another node of the same deployment)."""
+    assert settings.secret_key is not None
+    return {
+        **os.environ,
+        "DESTEK_DATABASE_URL": settings.database_url,
+        "DESTEK_REDIS_URL": settings.redis_url or "",
+        "DESTEK_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "DESTEK_BUS_CHANNEL": settings.bus_channel,
+        "DESTEK_DATA_DIR": str(data_dir),
+        "DESTEK_CATCHUP_SECONDS": "1",
+        **extra,
+    }
 
 
 def free_port() -> int:
