@@ -19,15 +19,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.helpcenter.fulltext import terms
 from destek.helpcenter.search import SearchHit, search
 from destek.nlp.text import words
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "calibration.json"
-FEATURES = ("semantic", "margin", "fulltext", "language", "fulltext_top", "length")
+FEATURES = ("semantic", "margin", "fulltext", "language", "fulltext_top", "length", "title_terms")
 # Used until calibration.json exists (hand-set; conservative).
-_FALLBACK = {"bias": -9.0, "weights": [10.0, 6.0, 1.0, 1.0, 0.5, 0.0]}
+_FALLBACK = {"bias": -9.0, "weights": [10.0, 6.0, 1.0, 1.0, 0.5, 0.0, 1.0]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ def _model(embedder_name: str) -> tuple[float, tuple[float, ...]]:
             "the bot will hand over more often",
             WEIGHTS_FILE,
         )
+    if list(data.get("features") or FEATURES) != list(FEATURES):
+        log.warning("bot calibration %s was fitted on other features: using fallback weights", WEIGHTS_FILE)
+        data = _FALLBACK
     return float(data["bias"]), tuple(float(w) for w in data["weights"])
 
 
@@ -86,7 +90,20 @@ def features(question: str, hits: list[SearchHit], language: str | None) -> tupl
         1.0 if language is None or top.locale.split("-")[0] == language else 0.0,
         1.0 if top.fulltext and top.fulltext >= best_text else 0.0,
         min(len(words(question)), 12) / 12,
+        title_terms(question, top.title),
     )
+
+
+def title_terms(question: str, title: str) -> float:
+    """The share of the question's words (stop words aside, stems by prefix, diacritics folded) found in
+    the article's title. Evidence that holds in every language alike, where the embedding's cosine does
+    not: USE puts Turkish paraphrases further apart than English ones ("siparisim gorunmuyor" and the
+    title "Siparişim görünmüyor": 0.37)."""
+    wanted = [term.rstrip("*") for term in terms(question)]
+    if not wanted:
+        return 0.0
+    found = words(title)
+    return sum(1 for term in wanted if any(word.startswith(term) for word in found)) / len(wanted)
 
 
 def probability(values: tuple[float, ...]) -> float:
