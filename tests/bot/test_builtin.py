@@ -160,7 +160,10 @@ async def test_asking_for_a_person_hands_over_at_once(
     assert "müşteri bir temsilci istedi" not in note["content"]  # the note is in the account's language
     assert "the customer asked for a person" in note["content"]
     assert "Language: Türkçe" in note["content"]
-    # The next message carries the email: stored on the contact, and thanked for.
+    # A message without an address first: the bot stays silent and keeps waiting for one.
+    await say(client, state, contact, cid, "bir dakika, bakıyorum")
+    assert bot_texts(await seen(client, contact, cid))[-1] == offline
+    # Then the address: stored on the contact, and thanked for.
     await say(client, state, contact, cid, "tabii: ayse@example.com")
     async with state.read() as session:
         stored = await session.get(Contact, contact.contact_id)

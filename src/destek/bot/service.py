@@ -378,13 +378,14 @@ def _note(handoff: Handoff, *, topic_label: str | None, offered: list[dict[str, 
 async def capture_email(
     session: AsyncSession, *, conversation: Conversation, bot_session: BotSession, text: str, key: str
 ) -> None:
-    """The customer's next message after "leave your email": store an address found in it."""
+    """A message after "leave your email": store the first address the customer writes (a message
+    without one, "wait, let me check", keeps the bot waiting, silently, until a person replies)."""
     from destek.bot.intents import find_email
 
-    bot_session.awaiting_email = False
     email = find_email(text)
     if email is None:
         return
+    bot_session.awaiting_email = False
     contact = await session.get(Contact, conversation.contact_id)
     if contact is None or contact.email:
         return
