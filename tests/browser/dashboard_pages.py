@@ -143,6 +143,11 @@ class InboxPage:
         await self.page.locator("#label-input").fill(name)
         await self.page.locator("#label-input").press("Enter")
 
+    @property
+    def new_messages_pill(self) -> Locator:
+        """ "New messages ↓": shown when a message arrives while the agent reads further up."""
+        return self.page.locator("#new-messages")
+
     def header_badges(self) -> Locator:
         return self.page.locator("#conv-badges")
 

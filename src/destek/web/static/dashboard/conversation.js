@@ -2,6 +2,7 @@
 // receipts: messages.js), live updates, who else is viewing or typing, and the contact panel (an htmx fragment).
 import { cap } from "./list.js";
 import { botBadge, closeLightbox, insightBadges, messageKey, messageNode } from "./messages.js";
+import { ThreadScroll } from "./scroll.js";
 import { api, dayKey, el, formatDateTime, formatDay, localizeTimes, t } from "./util.js";
 
 const VIEWING_EVERY = 20000;
@@ -21,6 +22,7 @@ export class ConversationPane {
     this.contactTyping = null; // {name, until}
     this.viewingTimer = null;
     this.$ = (id) => document.getElementById(id);
+    this.scroll = new ThreadScroll(this.$("messages-wrap"), this.$("messages"));
     this.bindActions();
     setInterval(() => this.renderPresence(), 2000);
   }
@@ -39,6 +41,7 @@ export class ConversationPane {
     this.$("conv-empty").hidden = true;
     this.$("conv").hidden = false;
     this.$("messages").replaceChildren();
+    this.scroll.toBottom();
     this.rating = null;
     this.renderRating();
     const [detail, page, rating] = await Promise.all([
@@ -53,7 +56,8 @@ export class ConversationPane {
     for (const message of page.items) this.messages.set(message.id, message);
     this.hasMore = page.has_more;
     this.renderHeader();
-    this.renderMessages({ stick: true });
+    this.renderMessages();
+    this.scroll.toBottom(); // the newest message; it stays in view while the panels around load
     this.renderPresence();
     this.loadContact();
     if (detail.unread_count > 0) this.markRead(); // reading nothing new would only make an event
@@ -79,7 +83,7 @@ export class ConversationPane {
     if (this.number !== number) return;
     this.conv = detail;
     this.renderHeader();
-    this.renderMessages({});
+    this.renderMessages();
   }
 
   /** After a reconnect that needed a resync: fetch what may have been missed. */
@@ -91,6 +95,7 @@ export class ConversationPane {
     if (this.number !== number) return;
     for (const message of page.items) this.messages.set(message.id, message);
     await this.reloadDetail();
+    if (page.items.length) this.scroll.arrived();
   }
 
   async loadOlder() {
@@ -102,8 +107,9 @@ export class ConversationPane {
     this.hasMore = page.has_more;
     const wrap = this.$("messages-wrap");
     const fromBottom = wrap.scrollHeight - wrap.scrollTop;
-    this.renderMessages({});
+    this.renderMessages();
     wrap.scrollTop = wrap.scrollHeight - fromBottom;
+    this.scroll.release();
   }
 
   loadContact() {
@@ -138,9 +144,13 @@ export class ConversationPane {
       case "message.updated": {
         const message = event.message;
         if (message.conversation_id !== this.conv.id) return false;
-        const stick = this.atBottom();
+        const newest = Math.max(0, ...this.messages.keys());
         this.messages.set(message.id, message);
-        this.renderMessages({ stick });
+        this.renderMessages();
+        const mine = message.sender.type === "agent" && message.sender.id === this.ctx.user.id;
+        if (event.type === "message.created" && mine) this.scroll.toBottom(); // the agent's own reply or note
+        else if (message.id > newest) this.scroll.arrived();
+        else this.scroll.changed();
         if (message.sender.type === "contact") {
           this.contactTyping = null;
           this.renderPresence();
@@ -152,13 +162,13 @@ export class ConversationPane {
         if (event.conversation.id !== this.conv.id) return false;
         Object.assign(this.conv, event.conversation);
         this.renderHeader();
-        this.renderMessages({});
+        this.renderMessages();
         return true;
       case "conversation.read":
         if (event.conversation_id !== this.conv.id) return false;
         if (event.reader_type === "contact") this.conv.contact_last_read_at = event.read_at;
         else this.conv.agent_last_read_at = event.read_at;
-        this.renderMessages({});
+        this.renderMessages();
         return true;
       case "conversation.rated":
         if (event.rating.conversation_id !== this.conv.id) return false;
@@ -314,12 +324,7 @@ export class ConversationPane {
     );
   }
 
-  atBottom() {
-    const wrap = this.$("messages-wrap");
-    return wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 80;
-  }
-
-  renderMessages({ stick = false }) {
+  renderMessages() {
     // Every event (a new message, a read receipt, a status change) renders the list again, but only
     // the rows that changed get new nodes: the others stay in the page untouched, so an agent's text
     // selection, an image and the scroll position survive a live update.
@@ -348,10 +353,7 @@ export class ConversationPane {
     this.rendered = kept;
     reconcile(list, nodes);
     this.$("load-older").hidden = !this.hasMore;
-    if (stick) {
-      const wrap = this.$("messages-wrap");
-      wrap.scrollTop = wrap.scrollHeight;
-    }
+    this.scroll.changed();
   }
 
   // --- actions ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // How a message looks: sender, time, text, quick replies, attachments (images open full size) and,
-// for answers, Sent / Delivered / Read. All text goes in as text.
+// for answers, Sent / Delivered / Read. All text goes in as text (URLs in it as links: linkify).
 import { cap } from "./list.js";
-import { el, formatDateTime, formatSize, formatTime, t } from "./util.js";
+import { el, formatDateTime, formatSize, formatTime, linkify, t } from "./util.js";
 
 export function messageNode(message, conv) {
   const kind = message.private ? "note" : message.sender.type === "system" ? "system" : message.direction;
@@ -15,7 +15,7 @@ export function messageNode(message, conv) {
   );
   parts.push(head);
   const content = systemText(message) ?? message.content;
-  if (content) parts.push(el("div", { class: "msg-body", text: content }));
+  if (content) parts.push(el("div", { class: "msg-body" }, linkify(content)));
   const replies = message.content_attributes?.quick_replies;
   if (message.content_type === "quick_replies" && Array.isArray(replies)) {
     parts.push(

@@ -42,6 +42,43 @@ export function el(tag, attrs, ...children) {
   return node;
 }
 
+// http(s) URLs in a message's text; what ends a sentence after one ("." "," ")" …) is not part of it.
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi;
+const TRAILING = ".,;:!?'\"*…»”’";
+
+function trimUrl(url) {
+  const count = (char) => url.split(char).length - 1;
+  for (;;) {
+    const last = url.slice(-1);
+    if (last && TRAILING.includes(last)) url = url.slice(0, -1);
+    else if (last === ")" && count("(") < count(")")) url = url.slice(0, -1);
+    else if (last === "]" && count("[") < count("]")) url = url.slice(0, -1);
+    else return url;
+  }
+}
+
+/** A message's text as nodes: text nodes, and <a> for each http(s) URL in it (never parsed as HTML). */
+export function linkify(text) {
+  const nodes = [];
+  let from = 0;
+  for (const match of String(text).matchAll(URL_IN_TEXT)) {
+    const url = trimUrl(match[0]);
+    let href = null;
+    try {
+      const parsed = new URL(url);
+      if ((parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname) href = parsed.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    if (match.index > from) nodes.push(document.createTextNode(text.slice(from, match.index)));
+    nodes.push(el("a", { href, target: "_blank", rel: "noopener noreferrer", text: url }));
+    from = match.index + url.length;
+  }
+  if (from < text.length) nodes.push(document.createTextNode(text.slice(from)));
+  return nodes;
+}
+
 export const CSRF = { "X-Requested-With": "destek" };
 
 export class ApiError extends Error {

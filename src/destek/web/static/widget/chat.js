@@ -51,7 +51,7 @@
     ["send", "aria-label", "Send"], ["new-conversation", "text", "New conversation"],
     ["faq-toggle-text", "text", "Help articles"], ["faq-title", "text", "Help articles"],
     ["faq-label", "text", "Search our help articles"], ["faq-q", "placeholder", "Search our help articles"],
-    ["faq-empty", "text", "No articles found. Write to us below."]
+    ["faq-empty", "text", "No articles found. Write to us below."], ["new-messages", "text", "New messages ↓"]
   ];
   function applyLocale() {
     d.documentElement.lang = locale;
@@ -326,8 +326,9 @@
       var next = conv(S.older.shift());
       p = loadMessages(next);
     } else return;
-    var log = $("log"), from = log.scrollHeight - log.scrollTop;
-    p.then(function () { render(); log.scrollTop = log.scrollHeight - from; }).catch(report);
+    var log = $("log");
+    keepPlace = log.scrollHeight - log.scrollTop; // drawn above what the customer reads: it stays in place
+    p.then(function () { render(); }).catch(report);
   }
 
   function loadConfig() {
@@ -569,7 +570,7 @@
       el.textContent = t("{name} is typing…", { name: frame.sender.name || t("Support") });
       el.hidden = false;
       theirTyping = setTimeout(function () { el.hidden = true; }, 8000);
-      stickToBottom();
+      if (pinned) jump();
     } else el.hidden = true;
   }
 
@@ -648,14 +649,14 @@
     sortedConvs().forEach(function (c) {
       var last = sortedMsgs(c).pop();
       call("GET", "/conversations/" + c.id + "/messages?limit=100" + (last ? "&after=" + last.id : ""))
-        .then(function (list) { list.forEach(addMessage); render(); countUnread(); }).catch(report);
+        .then(function (list) { render(list.filter(addMessage).length ? "new" : false); countUnread(); }).catch(report);
     });
   }
 
   function apply(e) {
     if (e.type === "message.created" || e.type === "message.updated") {
       var fresh = addMessage(e.message);
-      render(true);
+      render(fresh && e.type === "message.created" ? "new" : false);
       if (fresh && e.type === "message.created" && e.message.direction === "out") {
         emit("message", { message: e.message });
         // Screen readers hear the new answer once (the log itself is not a live region).
@@ -668,8 +669,8 @@
       conv(e.conversation); render();
     } else if (e.type === "conversation.updated") {
       var c = conv(e.conversation);
-      if (c.status === "resolved" && c.rating === undefined) loadRating(c).then(render).catch(report);
-      render(true);
+      if (c.status === "resolved" && c.rating === undefined) loadRating(c).then(function () { render(); }).catch(report);
+      render();
     } else if (e.type === "conversation.read") {
       var r = S.convs[e.conversation_id];
       if (!r) return;
@@ -692,6 +693,38 @@
   }
   function time(iso) {
     try { return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }); } catch (e) { return ""; }
+  }
+  // http(s) URLs in a message's text become links; what ends a sentence after one ("." "," ")" …) is not part
+  // of it. Built as text nodes and <a> elements: the text is never parsed as HTML.
+  var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi, TRAILING = ".,;:!?'\"*…»”’";
+  function trimUrl(u) {
+    function count(ch) { return u.split(ch).length - 1; }
+    for (;;) {
+      var last = u.slice(-1);
+      if (last && TRAILING.indexOf(last) >= 0) u = u.slice(0, -1);
+      else if (last === ")" && count("(") < count(")")) u = u.slice(0, -1);
+      else if (last === "]" && count("[") < count("]")) u = u.slice(0, -1);
+      else return u;
+    }
+  }
+  function linkify(box, text) {
+    var from = 0, found;
+    URL_IN_TEXT.lastIndex = 0;
+    while ((found = URL_IN_TEXT.exec(text))) {
+      var url = trimUrl(found[0]), href = null;
+      try {
+        var parsed = new URL(url);
+        if ((parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname) href = parsed.href;
+      } catch (e) { href = null; }
+      if (!href) continue;
+      if (found.index > from) box.appendChild(d.createTextNode(text.slice(from, found.index)));
+      var a = el("a", null, url);
+      a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+      box.appendChild(a);
+      from = found.index + url.length;
+    }
+    if (from < text.length) box.appendChild(d.createTextNode(text.slice(from)));
+    return box;
   }
   function safeUrl(u) { return typeof u === "string" && u.charAt(0) === "/" && u.charAt(1) !== "/" ? u : "#"; }
 
@@ -761,7 +794,7 @@
     if (m.content) {
       var title = m.created_at ? new Date(m.created_at).toLocaleString(locale) : "";
       parts.push(spec("b", m.content + "\n" + title, function (old) {
-        var b = old && old.textContent === m.content ? old : el("div", "bubble", m.content);
+        var b = old && old.textContent === m.content ? old : linkify(el("div", "bubble"), m.content);
         if (title) b.title = title; else b.removeAttribute("title");
         return b;
       }));
@@ -888,23 +921,51 @@
     return box;
   }
 
-  var renderQueued = false, wantBottom = false;
-  function render(bottom) {
-    if (bottom) wantBottom = true;
+  // render(true): show the newest message (opening, the customer's own message); render("new"): messages
+  // arrived, followed when the customer is at the bottom, else the "New messages" pill tells of them.
+  var renderQueued = false, wantBottom = false, arrived = false, keepPlace = null;
+  function render(how) {
+    if (how === "new") arrived = true;
+    else if (how) wantBottom = true;
     if (renderQueued) return;
     renderQueued = true;
     (w.requestAnimationFrame || setTimeout)(draw);
   }
 
+  // --- keeping to the newest message ------------------------------------------------------------------
+  // The log follows its bottom while the customer is there (or within 80 px of it), also when its height
+  // changes later: images loading, the iframe shown at last (0 px high while closed). One who
+  // scrolled up to read is left there. setTop is the scrollTop we set: its scroll event is not the customer's.
+  var pinned = true, setTop = null;
   function nearBottom() { var l = $("log"); return l.scrollHeight - l.scrollTop - l.clientHeight < 80; }
-  function stickToBottom() { if (nearBottom()) { var l = $("log"); l.scrollTop = l.scrollHeight; } }
+  function jump() { var l = $("log"); l.scrollTop = l.scrollHeight; setTop = l.scrollTop; }
+  function toBottom() { pinned = true; pill.hidden = true; jump(); }
+  var pill = el("button", "new-messages");
+  pill.type = "button";
+  pill.id = "new-messages";
+  pill.hidden = true;
+  pill.onclick = toBottom;
+  $("log").appendChild(pill);
+  $("log").addEventListener("scroll", function () {
+    var ours = $("log").scrollTop === setTop;
+    setTop = null;
+    if (ours) return; // our own jump: the content may have grown since
+    pinned = nearBottom();
+    if (pinned) pill.hidden = true;
+  }, { passive: true });
+  if (w.ResizeObserver) {
+    var follow = new ResizeObserver(function () { if (pinned) jump(); });
+    follow.observe($("log"));
+    follow.observe($("items"));
+  }
+  $("log").addEventListener("load", function () { if (pinned) jump(); }, true); // load does not bubble
 
   var kept = {}; // key -> the node on screen: "c<id>" a conversation, "m<id>" a message, "p<cmid>" one on its way…
   function draw() {
     renderQueued = false;
     var log = $("log"), items = $("items");
-    var atBottom = wantBottom || nearBottom();
-    wantBottom = false;
+    var force = wantBottom, fresh = arrived;
+    wantBottom = arrived = false;
     var focused = d.activeElement && items.contains(d.activeElement) ? d.activeElement.getAttribute("data-focus") : null;
     var top = [], next = {}, added = [];
     function text(k, cls, s, tag) { return spec(k, s, function () { return el(tag || "div", cls, s); }); }
@@ -977,7 +1038,14 @@
       var again = items.querySelector('[data-focus="' + focused + '"]');
       if (again) again.focus();
     }
-    if (atBottom) log.scrollTop = log.scrollHeight;
+    if (keepPlace !== null) {
+      log.scrollTop = log.scrollHeight - keepPlace;
+      keepPlace = null;
+      setTop = null;
+      pinned = nearBottom();
+    } else if (force) toBottom();
+    else if (pinned || (fresh && nearBottom())) toBottom();
+    else if (fresh) pill.hidden = false;
   }
 
   // A triple-click selects a message up to the start of whatever follows it: for the last one, that is the
