@@ -48,7 +48,9 @@ _STOP = (
     "a an and are as at be can could did do does for from have how i if in is it me my no not of on or "
     "please the this to was what when where why will with would you your hi hello "
     "ama bir bu cok da de daha en gibi hi icin ile ki lutfen merhaba mi mu ne neden nasil o olarak sen "
-    "siz su ve ya ben benim yok var"
+    "siz su ve ya ben benim yok var "
+    # Question fillers ("what should I do", "I can't"): they say how, not what about.
+    "should can cant cannot yapmaliyim yapmam yapabilirim yapacagim gerekiyor gerek lazim acaba"
 )
 STOP_WORDS = frozenset(_STOP.split())
 
