@@ -21,13 +21,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from destek.accounts import service as accounts
 from destek.db import MAX_ID
 from destek.deps import StateDep
-from destek.errors import NotFound, TooManyRequests
+from destek.errors import NotFound
 from destek.helpcenter import service, views
 from destek.helpcenter.models import Category, HelpCenter, Translation
 from destek.helpcenter.render import slugify
 from destek.helpcenter.schemas import LOCALE_PATTERN, normalize_locale
 from destek.helpcenter.search import search
-from destek.ratelimit.guards import check_search, too_many_response
+from destek.ratelimit.guards import check_search
 from destek.web import i18n
 from destek.web.templating import render
 
@@ -309,10 +309,7 @@ async def search_page(
     q: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     if q.strip():
-        try:
-            await check_search(request, state)
-        except TooManyRequests as exc:
-            return too_many_response(exc)
+        await check_search(request, state)  # a 429 with Retry-After, from app.py's error handler
     site: Site | None = None
     try:
         site = await _site(state, account_id)

@@ -15,13 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from destek.contacts.service import TOKEN_PURPOSE
 from destek.deps import StateDep, bearer
-from destek.errors import TooManyRequests
 from destek.ratelimit.rules import (
     CONTACTS_PER_IP,
     LOGIN_PER_EMAIL,
@@ -119,11 +117,6 @@ TOO_MANY: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-
-
-def too_many_response(exc: TooManyRequests) -> JSONResponse:
-    """The 429 answer, for a page that catches the refusal itself (the API's is app.py's handler)."""
-    return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=exc.headers)
 
 
 class LimitedRoute(APIRoute):
