@@ -161,9 +161,11 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.state.destek = state
     install_error_handlers(app)
 
+    from destek.body_limit import BodyLimit
     from destek.routes import include_routes
 
     include_routes(app)
+    app.add_middleware(BodyLimit, state=state)  # inside CORS: a 413 carries the CORS headers too
     # The public client API is called from customers' pages and apps on any origin; it is
     # authorised by contact tokens, never by cookies.
     app.add_middleware(

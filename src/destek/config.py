@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = ""  # how browsers reach this server; empty: http://host:port
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Request bodies other than uploads (JSON, forms): larger ones are refused with 413 before they
+    # are read (body_limit.py). Uploads are limited by max_upload_bytes instead.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     allowed_upload_types: list[str] = Field(default_factory=lambda: list(DEFAULT_UPLOAD_TYPES))
     event_retention_days: int = Field(default=30, gt=0)
     ws_queue_size: int = Field(default=1000, gt=0)
