@@ -216,11 +216,15 @@ def _server(
     settings: Settings, *, forwarded_allow_ips: str | None, on_started: Callable[[], None] | None = None
 ) -> _AnnouncingServer:
     from destek.app import create_app
+    from destek.http_server import LimitedHttpToolsProtocol
 
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        # httptools with a limit on request heads (431); h11's own limit is the same setting.
+        http=LimitedHttpToolsProtocol,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         log_level="info",

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Request bodies other than uploads (JSON, forms): larger ones are refused with 413 before they
     # are read (body_limit.py). Uploads are limited by max_upload_bytes instead.
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # The request line and headers of one request: larger ones are refused with 431 (http_server.py).
+    max_header_bytes: int = Field(default=64 * 1024, ge=8 * 1024)
     allowed_upload_types: list[str] = Field(default_factory=lambda: list(DEFAULT_UPLOAD_TYPES))
     event_retention_days: int = Field(default=30, gt=0)
     ws_queue_size: int = Field(default=1000, gt=0)
