@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.models import Inbox
 from destek.contacts.models import Contact, ContactIdentity
-from destek.contacts.schemas import ContactCreate, ContactFields, ContactOut
+from destek.contacts.schemas import MAX_ATTRIBUTES, MAX_DEVICE_KEYS, ContactCreate, ContactFields, ContactOut
 from destek.db import utcnow
-from destek.errors import Conflict, NotFound, Unauthorized
+from destek.errors import Conflict, Invalid, NotFound, Unauthorized
 from destek.events import log
 from destek.events.schemas import ContactCreated, ContactUpdated
 from destek.security import check_identity_hash, random_token, sign, unsign
@@ -25,27 +25,49 @@ def contact_out(contact: Contact) -> ContactOut:
 
 
 def _apply(contact: Contact, fields: ContactFields) -> list[str]:
-    """Copy the given fields onto the contact; return the names that changed."""
-    changed: list[str] = []
+    """Copy the given fields onto the contact; return the names that changed.
+
+    Every check comes before the first change: a refused update leaves the contact as it was."""
     given = fields.model_dump(exclude_unset=True)
+    attributes = contact.attributes
+    if given.get("attributes") is not None:
+        attributes = _merged(
+            contact.attributes, given["attributes"], limit=MAX_ATTRIBUTES, field="attributes"
+        )
+    device = contact.device
+    if fields.device is not None:
+        sent = {k: v for k, v in fields.device.model_dump().items() if v is not None}
+        device = _merged(contact.device, sent, limit=MAX_DEVICE_KEYS, field="device")
+    changed: list[str] = []
     for key in ("name", "email", "phone", "locale"):
         if key in given and given[key] is not None and getattr(contact, key) != given[key]:
             setattr(contact, key, given[key])
             changed.append(key)
-    if given.get("attributes") is not None:
-        merged = {**contact.attributes, **given["attributes"]}
-        if merged != contact.attributes:
-            contact.attributes = merged
-            changed.append("attributes")
-    if fields.device is not None:
-        device = {k: v for k, v in fields.device.model_dump().items() if v is not None}
-        merged = {**contact.device, **device}
-        if merged != contact.device:
-            contact.device = merged
-            changed.append("device")
+    if attributes != contact.attributes:
+        contact.attributes = attributes
+        changed.append("attributes")
+    if device != contact.device:
+        contact.device = device
+        changed.append("device")
     if changed:
         contact.updated_at = utcnow()
     return changed
+
+
+def _merged(stored: dict[str, Any], sent: dict[str, Any], *, limit: int, field: str) -> dict[str, Any]:
+    """`sent` merged key by key into `stored`; Invalid when that would add keys past `limit`.
+
+    Only new keys count: a contact stored with more keys (before the limit) can still change them."""
+    merged = {**stored, **sent}
+    if len(merged) > limit and len(merged) > len(stored):
+        new = [key for key in sent if key not in stored]
+        shown = ", ".join(new[:5]) + (", ..." if len(new) > 5 else "")
+        raise Invalid(
+            f"a contact keeps at most {limit} keys in {field}: it has {len(stored)}, and this would add "
+            f"{len(new)} more ({shown}); send values for the keys it has, or fewer new keys",
+            field=field,
+        )
+    return merged
 
 
 async def create_contact(
