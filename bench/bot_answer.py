@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from destek.accounts import credentials
 from destek.accounts import service as accounts
 from destek.app import build_state, running
 from destek.bot.calibration import faq, questions
@@ -446,7 +447,7 @@ async def main(count: int, rounds: int, postgres: bool) -> dict[str, Any]:
         async with running(build_state(settings)) as state:
             async with state.uow() as session:
                 account = await accounts.create_account(session, name="Bench cafe")
-                owner = await accounts.create_user(
+                owner = await credentials.create_user(
                     session, email="bench@example.com", name="Bench", password=None
                 )
                 await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")

@@ -39,6 +39,8 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from destek.accounts import credentials
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.app import build_state
@@ -107,10 +109,12 @@ async def seed(url: str, contacts_n: int, workdir: str) -> dict[str, Any]:
     people = []
     async with state.uow() as session:
         account = await accounts.create_account(session, name="Bench")
-        owner = await accounts.create_user(session, email="bench@example.com", name="Bench", password=None)
+        owner = await credentials.create_user(session, email="bench@example.com", name="Bench", password=None)
         await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")
-        inbox = await accounts.create_inbox(session, account_id=account.id, name="App", channel_type="widget")
-        _t, token = await accounts.create_api_token(
+        inbox = await inbox_service.create_inbox(
+            session, account_id=account.id, name="App", channel_type="widget"
+        )
+        _t, token = await credentials.create_api_token(
             session, account_id=account.id, user_id=owner.id, name="b"
         )
         info = {"account_id": account.id, "token": token, "inbox": inbox.public_token, "inbox_id": inbox.id}

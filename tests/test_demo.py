@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from destek.accounts import credentials
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.contacts import service as contacts
 from destek.conversations import service as conversations
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
@@ -29,8 +32,8 @@ async def _snapshot(state: AppState, account_id: int, owner_id: int) -> dict[str
         return {
             "accounts": len(await accounts.memberships_of(session, user_id=owner_id)),
             "members": len(await accounts.list_members(session, account_id=account_id)),
-            "teams": len(await accounts.list_teams(session, account_id=account_id)),
-            "inboxes": len(await accounts.list_inboxes(session, actor=actor)),
+            "teams": len(await team_service.list_teams(session, account_id=account_id)),
+            "inboxes": len(await inbox_service.list_inboxes(session, actor=actor)),
             "contacts": len(found),
             "conversations": len(rows),
             "messages": messages,
@@ -44,25 +47,25 @@ async def test_demo_has_tiered_teams_and_agents(state: AppState) -> None:
     async with state.read() as session:
         account = await accounts.get_account(session, account_id=info.account_id)
         assert (account.name, account.locale, account.timezone) == ("Demo Cafe", "tr", "Europe/Istanbul")
-        owner = await accounts.authenticate(session, email=OWNER_EMAIL, password=PASSWORD)
+        owner = await credentials.authenticate(session, email=OWNER_EMAIL, password=PASSWORD)
         assert owner is not None and owner.id == info.owner_user_id
-        teams = await accounts.list_teams(session, account_id=info.account_id)
+        teams = await team_service.list_teams(session, account_id=info.account_id)
         assert [(t.name, t.tier) for t in teams] == [
             ("Genel Destek / General", 1),
             ("Teknik / Technical", 2),
             ("Mühendislik / Engineering", 3),
         ]
-        sizes = [len(await accounts.team_member_ids(session, team_id=t.id)) for t in teams]
+        sizes = [len(await team_service.team_member_ids(session, team_id=t.id)) for t in teams]
         assert sizes == [2, 1, 1]
         actor = await accounts.actor_for(session, account_id=info.account_id, user_id=info.owner_user_id)
-        [inbox] = await accounts.list_inboxes(session, actor=actor)
+        [inbox] = await inbox_service.list_inboxes(session, actor=actor)
         assert inbox.channel_type == "widget" and inbox.public_token == info.inbox_public_token
         assert set(inbox.settings["greetings"]) == {"tr", "en"} and inbox.settings["color"]
         agent_ids = {a.user_id for a in info.agents}
         assert len(agent_ids) == 4
-        assert agent_ids <= set(await accounts.inbox_member_ids(session, inbox_id=inbox.id))
+        assert agent_ids <= set(await inbox_service.inbox_member_ids(session, inbox_id=inbox.id))
         for agent in info.agents:
-            assert await accounts.authenticate(session, email=agent.email, password=PASSWORD) is not None
+            assert await credentials.authenticate(session, email=agent.email, password=PASSWORD) is not None
 
 
 async def test_demo_conversations_are_bilingual_and_varied(state: AppState) -> None:

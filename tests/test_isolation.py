@@ -49,8 +49,13 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{ACC}/tokens"): Call(AGENT, 201, {"name": "backdoor"}),
     ("DELETE", f"{ACC}/tokens/{{token_id}}"): Call(AGENT, 204),
     ("GET", f"{ACC}/agents"): Call(AGENT, 200),
-    ("POST", f"{ACC}/agents"): Call(AGENT, 201, {"email": "newcomer@example.com", "name": "Newcomer"}),
-    ("PATCH", f"{ACC}/agents/{{user_id}}"): Call(AGENT, 200, {"name": "Renamed agent"}),
+    ("PATCH", f"{ACC}/agents/{{user_id}}"): Call(AGENT, 200, {"role": "agent"}),
+    # A's agent has never logged in (tokens only): the one-time password is given.
+    ("POST", f"{ACC}/agents/{{user_id}}/one-time-password"): Call(AGENT, 200),
+    ("GET", f"{ACC}/invitations"): Call(AGENT, 200),
+    ("POST", f"{ACC}/invitations"): Call(AGENT, 201, {"email": "newcomer@example.com", "name": "Newcomer"}),
+    ("POST", f"{ACC}/invitations/{{invitation_id}}/renew"): Call(AGENT, 200),
+    ("DELETE", f"{ACC}/invitations/{{invitation_id}}"): Call(AGENT, 204),
     ("GET", f"{ACC}/teams"): Call(AGENT, 200),
     ("POST", f"{ACC}/teams"): Call(AGENT, 201, {"name": "New team"}),
     ("GET", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 200),
@@ -145,6 +150,10 @@ ROUTES: dict[tuple[str, str], Call] = {
 HC_PAGES = "public help center (published content only): tests/helpcenter/test_public.py"
 # Served, but outside any tenant or tested elsewhere; say why when adding one.
 SETTINGS_PAGES = "Settings pages and their actions: tests/web_settings/ (foreign account or inbox: 404)"
+PERSON = (
+    "the caller's own login, by session only: another person's ids in tests/accounts/test_person_isolation.py"
+)
+INVITATION_LINK = "an invitation's link, its token the credential: tests/accounts/test_invitations.py"
 OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "no tenant data",
     ("GET", "/hc/{account_id}"): HC_PAGES,
@@ -161,7 +170,27 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/login"): "before any account",
     ("POST", "/api/v1/auth/logout"): "ends the caller's own session",
     ("GET", "/api/v1/profile"): "the caller's own accounts (checked below)",
+    ("PATCH", "/api/v1/profile"): "the caller's own name",
     ("PUT", "/api/v1/profile/locale"): "the caller's own UI language",
+    ("POST", "/api/v1/profile/password"): PERSON,
+    ("GET", "/api/v1/profile/sessions"): PERSON,
+    ("DELETE", "/api/v1/profile/sessions"): PERSON,
+    ("DELETE", "/api/v1/profile/sessions/{session_id}"): PERSON,
+    ("GET", "/api/v1/profile/second-factor"): PERSON,
+    ("POST", "/api/v1/profile/second-factor/setup"): PERSON,
+    ("POST", "/api/v1/profile/second-factor/confirm"): PERSON,
+    ("POST", "/api/v1/profile/second-factor/disable"): PERSON,
+    ("POST", "/api/v1/profile/second-factor/recovery-codes"): PERSON,
+    ("GET", "/api/v1/profile/invitations"): PERSON,
+    ("POST", "/api/v1/profile/invitations/{invitation_id}/accept"): PERSON,
+    ("POST", "/api/v1/profile/invitations/{invitation_id}/decline"): PERSON,
+    ("GET", "/api/v1/invitations/{token}"): INVITATION_LINK,
+    ("POST", "/api/v1/invitations/{token}/accept"): INVITATION_LINK,
+    ("POST", "/api/v1/invitations/{token}/register"): INVITATION_LINK,
+    ("GET", "/password"): "the caller's own password page",
+    ("GET", "/second-factor"): "the caller's own second factor page",
+    ("GET", "/invite/{token}"): INVITATION_LINK,
+    ("GET", "/app/{account_id}/profile"): "HTML page of the caller's own profile (foreign account: 404)",
     ("GET", "/"): "redirects to /app or /login",
     ("WS", "/static"): "the static files mount (listed as a websocket route): no tenant data",
     ("GET", "/login"): "the login page",
@@ -177,8 +206,6 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/app/{account_id}/settings/inboxes/{inbox_id}"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/canned"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/labels"): SETTINGS_PAGES,
-    ("POST", "/app/{account_id}/settings/agents/invite"): SETTINGS_PAGES,
-    ("POST", "/app/{account_id}/settings/agents/{user_id}/password"): SETTINGS_PAGES,
     ("POST", "/app/{account_id}/settings/inboxes/{inbox_id}/widget"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/helpcenter"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/helpcenter/articles/new"): SETTINGS_PAGES,

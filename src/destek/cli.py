@@ -13,7 +13,6 @@ import contextlib
 import logging
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -23,10 +22,10 @@ import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from redis.exceptions import RedisError
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from destek import __version__
 from destek.config import Settings
@@ -34,8 +33,7 @@ from destek.errors import DestekError
 from destek.state import AppState
 
 if TYPE_CHECKING:
-    from destek.accounts.models import Account
-    from destek.demo import DemoInfo
+    pass
 
 T = TypeVar("T")
 log = logging.getLogger("destek.worker")
@@ -306,226 +304,6 @@ def worker() -> None:
         _run(_work(settings))
 
 
-# --- demo -------------------------------------------------------------------------------------------
-
-
-def _browser_url(settings: Settings) -> str:
-    if settings.host in ("0.0.0.0", "::", ""):
-        return f"http://127.0.0.1:{settings.port}"
-    return settings.public_url.rstrip("/")
-
-
-async def _account_count(session: AsyncSession) -> int:
-    from destek.accounts.models import Account
-
-    return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
-
-
-async def _prepare_demo(settings: Settings) -> tuple[DemoInfo, str] | None:
-    """Load the demo data into an empty database and mint a fresh token; None if the database
-    already holds other accounts (the demo never writes into a real installation)."""
-    from destek.accounts import service as accounts
-    from destek.demo import find_demo, load_demo
-
-    async with _started(settings) as state:
-        async with state.read() as session:
-            found = await find_demo(session)
-            count = await _account_count(session)
-        if found is None and count > 0:
-            return None
-        info = await load_demo(state)
-        async with state.uow() as session:
-            _token, plaintext = await accounts.create_api_token(
-                session, account_id=info.account_id, user_id=info.owner_user_id, name="demo"
-            )
-        return info, plaintext
-
-
-def demo_box(url: str, info: DemoInfo, token: str) -> str:
-    """What `destek demo` prints: a box with where to go and who to log in as, then two curl examples
-    (outside the box, one line each, so they copy and paste)."""
-    agent = info.agents[0] if info.agents else None
-    lines = [
-        f"Destek demo is running: {url}",
-        "",
-        f"Account:      {info.account_name} (id {info.account_id})",
-        f"Owner login:  {info.owner_email} / {info.password}",
-    ]
-    if agent is not None:
-        lines.append(f"Agent login:  {agent.email} / {info.password}  ({agent.team})")
-    lines += [
-        f"API token:    {token}  (the owner's, new on every start)",
-        f"Inbox token:  {info.inbox_public_token}  (in-app chat, public)",
-        f"Dashboard:    {url}/app  (with a login above)",
-        f"Chat widget:  {url}/widget/demo  (a café web page with the chat)",
-        f"Help center:  {url}/hc/{info.account_id}",
-        "",
-        "Stop with Ctrl+C. The data stays; the next start reuses it.",
-    ]
-    width = max(len(line) for line in lines)
-    box = [
-        "┌" + "─" * (width + 2) + "┐",
-        *(f"│ {line.ljust(width)} │" for line in lines),
-        "└" + "─" * (width + 2) + "┘",
-    ]
-    public = f"{url}/api/v1/public/inboxes/{info.inbox_public_token}"
-    examples = [
-        "",
-        "# Agent API: list the conversations",
-        f'curl -H "Authorization: Bearer {token}" {url}/api/v1/accounts/{info.account_id}/conversations',
-        "",
-        "# Public API: identify a customer of the app (returns a contact token)",
-        "curl -X POST -H 'Content-Type: application/json' "
-        f"""-d '{{"identifier": "u-42", "name": "Deniz", "locale": "tr"}}' {public}/contacts""",
-        "",
-    ]
-    return "\n".join(box + examples)
-
-
-@app.command()
-def demo(host: HostOpt = None, port: PortOpt = None) -> None:
-    """Migrate, load demo data (once, into an empty database) and serve: the quickest way to try Destek."""
-    with _reported():
-        settings = _settings(host=host, port=port, demo=True)
-        typer.echo(f"migrating {safe_url(settings.database_url)} ...", err=True)
-        _migrate(settings)
-        prepared = _run(_prepare_demo(settings))
-        url = _browser_url(settings)
-        if prepared is None:
-            message = (
-                f"Destek is running: {url}\n"
-                "The database already holds accounts, so no demo data was loaded. "
-                "Use `destek create-token` for an API token."
-            )
-        else:
-            info, token = prepared
-            message = demo_box(url, info, token)
-
-        def announce() -> None:
-            typer.echo(message)
-            sys.stdout.flush()
-
-        server = _server(settings, forwarded_allow_ips=None, on_started=announce)
-    server.run()
-
-
-# --- create-admin, create-token -----------------------------------------------------------------
-
-
-async def _pick_account(
-    session: AsyncSession, *, account_id: int | None, account_name: str | None
-) -> tuple[Account, bool]:
-    """The account to add an owner to, and whether it was just created."""
-    from destek.accounts import service as accounts
-    from destek.accounts.models import Account
-
-    if account_id is not None:
-        return await accounts.get_account(session, account_id=account_id), False
-    query = select(Account).order_by(Account.id).limit(1)
-    if account_name is not None:
-        query = query.where(Account.name == account_name.strip())
-    found = await session.scalar(query)
-    if found is not None:
-        return found, False
-    return await accounts.create_account(session, name=account_name or "Destek"), True
-
-
-async def _create_admin(
-    settings: Settings,
-    *,
-    email: str,
-    name: str,
-    password: str,
-    account_id: int | None,
-    account_name: str | None,
-) -> tuple[int, str, bool, int]:
-    from destek.accounts import service as accounts
-
-    await _check_migrated(settings)
-    async with _started(settings) as state, state.uow() as session:
-        if await accounts.get_user_by_email(session, email=email) is not None:
-            fail(f"a user with e-mail {accounts.normalize_email(email)} already exists; nothing was created")
-        account, created_account = await _pick_account(
-            session, account_id=account_id, account_name=account_name
-        )
-        user = await accounts.create_user(session, email=email, name=name, password=password)
-        await accounts.add_member(session, account_id=account.id, user_id=user.id, role="owner")
-        return account.id, account.name, created_account, user.id
-
-
-@app.command("create-admin")
-def create_admin(
-    email: Annotated[str, typer.Option(help="The administrator's e-mail (their login)")],
-    name: Annotated[str, typer.Option(help="The administrator's name")],
-    password: Annotated[
-        str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters"),
-    ],
-    account_name: Annotated[
-        str | None,
-        typer.Option(help="Use the account of this name, creating it if there is none"),
-    ] = None,
-    account_id: Annotated[int | None, typer.Option(help="Use this existing account")] = None,
-) -> None:
-    """Create an owner of an account. Without --account-id or --account-name: the first account, or a
-    new one named "Destek" when there is none."""
-    with _reported():
-        if account_id is not None and account_name is not None:
-            fail("give --account-id or --account-name, not both")
-        settings = _settings()
-        acc_id, acc_name, created, user_id = _run(
-            _create_admin(
-                settings,
-                email=email,
-                name=name,
-                password=password,
-                account_id=account_id,
-                account_name=account_name,
-            )
-        )
-        made = "created account" if created else "account"
-        typer.echo(f"{made} {acc_id} ({acc_name}): owner {email.strip().lower()} is user {user_id}")
-        typer.echo(f"next: destek create-token --email {email.strip().lower()} --account-id {acc_id}")
-
-
-async def _create_token(settings: Settings, *, email: str, account_id: int | None, name: str) -> str:
-    from destek.accounts import service as accounts
-
-    await _check_migrated(settings)
-    async with _started(settings) as state, state.uow() as session:
-        user = await accounts.get_user_by_email(session, email=email)
-        if user is None:
-            fail(f"no user with e-mail {accounts.normalize_email(email)}")
-        member_of = [a.id for _m, a in await accounts.memberships_of(session, user_id=user.id)]
-        if account_id is None:
-            if len(member_of) != 1:
-                listed = ", ".join(map(str, member_of)) or "none"
-                fail(f"{user.email} belongs to several accounts or none ({listed}): give --account-id")
-            account_id = member_of[0]
-        elif account_id not in member_of:
-            listed = ", ".join(map(str, member_of)) or "none"
-            fail(f"{user.email} is not an active member of account {account_id} (member of: {listed})")
-        _token, plaintext = await accounts.create_api_token(
-            session, account_id=account_id, user_id=user.id, name=name
-        )
-        return plaintext
-
-
-@app.command("create-token")
-def create_token(
-    email: Annotated[str, typer.Option(help="The user the token acts as")],
-    account_id: Annotated[
-        int | None, typer.Option(help="The account it acts in [default: the user's only account]")
-    ] = None,
-    name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
-) -> None:
-    """Print a new API token (Authorization: Bearer ...). Only the token goes to stdout."""
-    with _reported():
-        settings = _settings()
-        token = _run(_create_token(settings, email=email, account_id=account_id, name=name))
-        typer.echo(token)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"destek {__version__}")
@@ -542,8 +320,15 @@ def _main(
 
 
 # Sub-commands of other areas, registered last: they use the helpers above.
+from destek import demo_cli as _demo_cli  # noqa: E402
+from destek.accounts import cli as _accounts_cli  # noqa: E402
 from destek.helpcenter.cli import app as _helpcenter_app  # noqa: E402
 
+app.command()(_demo_cli.demo)
+app.command("create-admin")(_accounts_cli.create_admin)
+app.command("create-token")(_accounts_cli.create_token)
+app.command("reset-password")(_accounts_cli.reset_password)
+app.command("rotate-secrets")(_accounts_cli.rotate_secrets)
 app.add_typer(_helpcenter_app, name="helpcenter")
 
 

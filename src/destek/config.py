@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     database_url: str = ""  # empty: a SQLite file in data_dir
     redis_url: str | None = None  # empty: the in-memory bus (one process)
     secret_key: SecretStr | None = None  # empty: generated once into data_dir/secret_key
+    # Earlier secret keys, still able to open the secrets they sealed (TOTP secrets) until
+    # `destek rotate-secrets` seals them again under the current key. JSON list. docs/security.md.
+    old_secret_keys: list[SecretStr] = Field(default_factory=list)
     blob_dir: Path | None = None  # empty: data_dir/blobs
     host: str = "127.0.0.1"
     port: int = 8000
@@ -96,6 +99,10 @@ class Settings(BaseSettings):
         if self.secret_key is None:
             raise RuntimeError("Settings.resolved() was not called: no secret key")
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def old_secrets(self) -> list[bytes]:
+        return [key.get_secret_value().encode() for key in self.old_secret_keys]
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts import credentials
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
@@ -355,7 +358,7 @@ async def load_demo(state: AppState) -> DemoInfo:
 
 async def find_demo(session: AsyncSession) -> DemoInfo | None:
     """The demo account if it was loaded before (found by its owner), else None."""
-    owner = await accounts.get_user_by_email(session, email=OWNER_EMAIL)
+    owner = await credentials.get_user_by_email(session, email=OWNER_EMAIL)
     if owner is None:
         return None
     demo = [a for _m, a in await accounts.memberships_of(session, user_id=owner.id) if a.name == ACCOUNT_NAME]
@@ -363,13 +366,15 @@ async def find_demo(session: AsyncSession) -> DemoInfo | None:
         return None
     account = demo[0]
     actor = await accounts.actor_for(session, account_id=account.id, user_id=owner.id)
-    inboxes = [i for i in await accounts.list_inboxes(session, actor=actor) if i.channel_type == "widget"]
+    inboxes = [
+        i for i in await inbox_service.list_inboxes(session, actor=actor) if i.channel_type == "widget"
+    ]
     if not inboxes:
         return None
-    teams = {t.id: t.name for t in await accounts.list_teams(session, account_id=account.id)}
+    teams = {t.id: t.name for t in await team_service.list_teams(session, account_id=account.id)}
     team_of: dict[int, str] = {}
     for team_id, name in teams.items():
-        for user_id in await accounts.team_member_ids(session, team_id=team_id):
+        for user_id in await team_service.team_member_ids(session, team_id=team_id):
             team_of.setdefault(user_id, name)
     agents = [
         DemoAgent(user.id, user.email, user.name, team_of.get(user.id, ""))
@@ -399,7 +404,7 @@ async def _create(session: AsyncSession) -> DemoInfo:
     account = await accounts.create_account(
         session, name=ACCOUNT_NAME, locale="tr", timezone="Europe/Istanbul"
     )
-    owner = await accounts.create_user(
+    owner = await credentials.create_user(
         session, email=OWNER_EMAIL, name="Demo Yönetici / Admin", password=PASSWORD, locale="tr"
     )
     await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")
@@ -408,22 +413,26 @@ async def _create(session: AsyncSession) -> DemoInfo:
     users: dict[str, int] = {}
     agents: list[DemoAgent] = []
     for email, name, team_name in AGENTS:
-        user = await accounts.create_user(session, email=email, name=name, password=PASSWORD, locale="tr")
+        user = await credentials.create_user(session, email=email, name=name, password=PASSWORD, locale="tr")
         await accounts.add_member(session, account_id=account.id, user_id=user.id, role="agent")
         users[email] = user.id
         agents.append(DemoAgent(user.id, email, name, team_name))
 
     team_ids: dict[str, int] = {}
     for name, tier, description in TEAMS:
-        team = await accounts.create_team(session, actor=actor, name=name, tier=tier, description=description)
+        team = await team_service.create_team(
+            session, actor=actor, name=name, tier=tier, description=description
+        )
         team_ids[name] = team.id
         members = [users[email] for email, _n, team_name in AGENTS if team_name == name]
-        await accounts.set_team_members(session, actor=actor, team_id=team.id, user_ids=members)
+        await team_service.set_team_members(session, actor=actor, team_id=team.id, user_ids=members)
 
-    inbox = await accounts.create_inbox(
+    inbox = await inbox_service.create_inbox(
         session, account_id=account.id, name=INBOX_NAME, channel_type="widget", settings=INBOX_SETTINGS
     )
-    await accounts.set_inbox_members(session, actor=actor, inbox_id=inbox.id, user_ids=list(users.values()))
+    await inbox_service.set_inbox_members(
+        session, actor=actor, inbox_id=inbox.id, user_ids=list(users.values())
+    )
 
     people: dict[str, Contact] = {}
     for person in CONTACTS:

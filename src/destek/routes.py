@@ -55,9 +55,11 @@ def include_routes(app: FastAPI) -> None:
 def _include_dashboard(app: FastAPI) -> None:
     from destek.web.dashboard.api import router as dashboard_api
     from destek.web.dashboard.views import router as dashboard_pages
+    from destek.web.profile.views import router as profile_pages
 
     app.include_router(dashboard_api)
     app.include_router(dashboard_pages)
+    app.include_router(profile_pages)
 
 
 def _bot_router() -> APIRouter:

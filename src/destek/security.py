@@ -39,6 +39,17 @@ def random_token(prefix: str = "", nbytes: int = 24) -> str:
     return prefix + secrets.token_urlsafe(nbytes)
 
 
+# No look-alikes (0/O, 1/l/I): read out over the phone, typed from paper.
+READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def readable_code(groups: int = 4, size: int = 4) -> str:
+    """Random groups of letters and digits joined by dashes ("k7mq-2xwe-..."): one-time passwords
+    (4 groups: 78 bits) and recovery codes (2 groups: 39 bits, each usable once, behind the login's
+    rate limit)."""
+    return "-".join("".join(secrets.choice(READABLE) for _ in range(size)) for _ in range(groups))
+
+
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 

@@ -14,6 +14,7 @@ from destek.bus import Bus
 from destek.config import Settings
 from destek.db import Database
 from destek.group_commit import GroupCommitter
+from destek.lib.sealing import Sealer
 from destek.ratelimit import RateLimits, make_limits
 from destek.uow import unit_of_work
 
@@ -37,6 +38,14 @@ class AppState:
 
     def __post_init__(self) -> None:
         self.limits = make_limits(self.settings)
+        self._sealer: Sealer | None = None
+
+    @property
+    def sealer(self) -> Sealer:
+        """Seals and opens secrets at rest with the settings' secret key (lib/sealing.py)."""
+        if self._sealer is None:
+            self._sealer = Sealer(self.settings.secret, self.settings.old_secrets)
+        return self._sealer
 
     async def aclose(self) -> None:
         """Release what the state holds beyond the database and the bus (the limits' Redis client).

@@ -27,6 +27,7 @@ async def test_account_read_and_admin_update(client: httpx.AsyncClient, tenant: 
         "name": "Acme Türkiye",
         "locale": "tr-TR",
         "timezone": "Europe/Istanbul",
+        "require_second_factor": False,
     }
     # Only what is sent changes.
     again = await client.patch(tenant.url(""), json={"locale": "en"}, headers=tenant.owner.headers)

@@ -48,7 +48,11 @@ async def test_login_sets_session_cookie_and_profile_follows(
     created = await client.post(tenant.url("/teams"), json={"name": "Billing"}, headers=CSRF)
     assert created.status_code == 201
 
-    logout = await client.post("/api/v1/auth/logout")
+    # Logging out is a change like any other: another site cannot log the agent out.
+    forged = await client.post("/api/v1/auth/logout")
+    assert "X-Requested-With" in error(forged, 403)["message"]
+    assert (await client.get("/api/v1/profile")).status_code == 200
+    logout = await client.post("/api/v1/auth/logout", headers=CSRF)
     assert logout.status_code == 204
     assert 'destek_session=""' in logout.headers["set-cookie"]
     assert "destek_session" not in client.cookies
@@ -59,7 +63,7 @@ async def test_login_sets_session_cookie_and_profile_follows(
 async def test_ended_session_cookie_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:
     await login(client, tenant.agent.email)
     kept = client.cookies["destek_session"]
-    assert (await client.post("/api/v1/auth/logout")).status_code == 204
+    assert (await client.post("/api/v1/auth/logout", headers=CSRF)).status_code == 204
     # A client that kept the old cookie value gets nothing with it.
     client.cookies.set("destek_session", kept)
     error(await client.get("/api/v1/profile"), 401)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.accounts.service import Actor
@@ -57,7 +58,7 @@ def _widget(inbox_id: int) -> Write:
     async def write(session: AsyncSession, owner: Actor) -> None:
         # What the widget form of Settings does (web/settings/actions.py save_widget).
         widget = WidgetSettings.model_validate({"color": COLOR})
-        await accounts.update_inbox(session, actor=owner, inbox_id=inbox_id, settings=widget.stored())
+        await inbox_service.update_inbox(session, actor=owner, inbox_id=inbox_id, settings=widget.stored())
 
     return write
 

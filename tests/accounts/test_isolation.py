@@ -27,8 +27,10 @@ def _requests(base: str, ids: dict[str, int], inbox_id: int, user_id: int) -> li
         ("POST", f"{base}/tokens", {"name": "backdoor"}),
         ("DELETE", f"{base}/tokens/{ids['token']}", None),
         ("GET", f"{base}/agents", None),
-        ("POST", f"{base}/agents", {"email": "spy@example.com", "name": "Spy"}),
         ("PATCH", f"{base}/agents/{user_id}", {"active": False}),
+        ("POST", f"{base}/agents/{user_id}/one-time-password", None),
+        ("GET", f"{base}/invitations", None),
+        ("POST", f"{base}/invitations", {"email": "spy@example.com", "name": "Spy"}),
         ("GET", f"{base}/teams", None),
         ("POST", f"{base}/teams", {"name": "Spies"}),
         ("GET", f"{base}/teams/{ids['team']}", None),
@@ -85,7 +87,7 @@ async def test_other_accounts_ids_in_own_path_are_404(
         for r in _requests(own, ids, other_tenant.inbox_id, other_tenant.agent.user_id)
         if re.match(r"/[a-z]+/\d+", r[1].removeprefix(own))
     ]
-    assert len(requests) == 13
+    assert len(requests) == 14
     for method, url, body in requests:
         response = await client.request(method, url, json=body, headers=tenant.owner.headers)
         assert response.status_code == 404, (method, url, response.text)

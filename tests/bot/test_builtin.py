@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.bot import texts
 from destek.contacts.models import Contact
 from destek.state import AppState
@@ -66,7 +67,7 @@ async def test_choosing_a_topic_sets_topic_and_team(
 ) -> None:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        team = await accounts.create_team(session, actor=owner, name="Payments")
+        team = await team_service.create_team(session, actor=owner, name="Payments")
         team_id = team.id
     await enable_bot(
         state,

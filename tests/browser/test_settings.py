@@ -1,4 +1,4 @@
-"""Settings in a real browser: an administrator invites an agent and sees them listed; changes the chat
+"""Settings in a real browser: an administrator invites an agent, who joins by the link; changes the chat
 widget's colour and copies the embed snippet; an agent is turned away; a form shows the server's error
 next to its field."""
 
@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import PHONE, NewPage
+from tests.browser.conftest import PHONE, NewPage, save_screenshot
 from tests.browser.dashboard_pages import sign_in_to
 from tests.support.factories import PASSWORD, Tenant
 
@@ -34,54 +34,66 @@ class SettingsPages:
         await expect(self.page.locator("body")).to_have_attribute("data-settings-ready", "true")
 
     async def invite(self, email: str, name: str, role: str = "agent") -> str:
-        """Invite through the form; returns the temporary password the page shows."""
+        """Invite through the form; returns the invitation link the page shows."""
         await self.page.get_by_test_id("invite-email").fill(email)
         await self.page.get_by_test_id("invite-name").fill(name)
         await self.page.get_by_test_id("invite-role").select_option(role)
         await self.page.get_by_test_id("invite-submit").click()
         result = self.page.get_by_test_id("invite-result")
         await expect(result).to_be_visible(timeout=TIMEOUT)
-        password = await self.page.get_by_test_id("invite-password").text_content()
-        assert password
-        return password
+        link = await self.page.get_by_test_id("invite-url").text_content()
+        assert link
+        return link
 
     def agent_row(self, email: str) -> object:
         return self.page.locator(f'tr[data-agent="{email}"]')
 
 
-async def test_admin_invites_an_agent_who_then_logs_in(
+async def test_admin_invites_and_the_person_joins_by_the_link(
     new_page: NewPage, live_url: str, tenant: Tenant
 ) -> None:
     page = await new_page()
     settings = await SettingsPages(page, live_url, tenant).log_in(tenant.owner.email)
     await expect(page.get_by_role("heading", name="Invite an agent")).to_be_visible()
 
-    password = await settings.invite("zeynep@example.com", "Zeynep Kaya", "admin")
-    assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", password)
+    link = await settings.invite("zeynep@example.com", "Zeynep Kaya", "admin")
+    assert re.fullmatch(rf"{re.escape(live_url)}/invite/dti_[A-Za-z0-9_-]+", link)
     await expect(page.get_by_test_id("invite-result")).to_contain_text("zeynep@example.com")
     await page.get_by_role("button", name="Done").click()
+    waiting = page.locator('tr[data-invitation="zeynep@example.com"]')
+    await expect(waiting).to_contain_text("Waiting", timeout=TIMEOUT)
+    # The link is not on the page any more.
+    assert link not in await page.content()
+
+    # The person opens the link on their phone, in Turkish, and joins with a password of their own.
+    phone = await new_page(viewport=PHONE, locale="tr-TR")
+    await phone.goto(link)
+    await expect(phone.locator("body")).to_have_attribute("data-ready", "true")
+    await expect(phone.get_by_role("heading", name=re.compile("hesabına katılın"))).to_be_visible()
+    await expect(phone.get_by_text("Yönetici olarak")).to_be_visible()
+    await phone.locator("#register-password").fill("zeynep'in parolası")
+    await phone.locator("#register-repeat").fill("başka bir şey")
+    await phone.get_by_test_id("register-submit").click()
+    await expect(phone.locator('[data-error-for="repeat"]')).to_have_text("İki parola aynı değil.")
+    await save_screenshot(phone, "invitation-tr-phone")
+    await phone.locator("#register-repeat").fill("zeynep'in parolası")
+    await phone.get_by_test_id("register-submit").click()
+    await phone.wait_for_url(f"**/app/{tenant.account_id}", timeout=TIMEOUT)
+
+    await page.reload()
+    await settings.ready()
     row = page.locator('tr[data-agent="zeynep@example.com"]')
     await expect(row).to_contain_text("Zeynep Kaya", timeout=TIMEOUT)
     await expect(row.locator("select")).to_have_value("admin")
-    # The password is not on the page any more.
-    assert password not in await page.content()
+    await expect(waiting).to_have_count(0)
 
-    # Inviting the same person again: the error shows next to the e-mail field.
+    # Inviting someone who is already here: the error shows next to the e-mail field.
     await page.get_by_test_id("invite-email").fill("zeynep@example.com")
     await page.get_by_test_id("invite-name").fill("Zeynep")
     await page.get_by_test_id("invite-submit").click()
     error = page.locator('[data-error-for="email"]').first
     await expect(error).to_contain_text("already", timeout=TIMEOUT)
     await expect(page.get_by_test_id("invite-email")).to_have_attribute("aria-invalid", "true")
-
-    # The new administrator logs in with the temporary password and reaches the settings.
-    other = await new_page()
-    await other.goto(f"{live_url}/login?next=/app/{tenant.account_id}/settings/teams")
-    await other.locator("#email").fill("zeynep@example.com")
-    await other.locator("#password").fill(password)
-    await other.locator("#login-form button[type=submit]").click()
-    await other.wait_for_url(f"**/app/{tenant.account_id}/settings/teams")
-    await expect(other.get_by_role("heading", name="New team")).to_be_visible()
 
 
 async def test_role_change_and_deactivation(new_page: NewPage, live_url: str, tenant: Tenant) -> None:

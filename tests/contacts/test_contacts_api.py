@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
@@ -151,7 +151,7 @@ async def test_identities_by_inbox_the_agent_may_see(
 ) -> None:
     person = await make_contact(state, tenant, identifier="user-9")
     async with state.uow() as session:
-        vip = await accounts.create_inbox(
+        vip = await inbox_service.create_inbox(
             session, account_id=tenant.account_id, name="VIP", channel_type="api"
         )
         inbox = await session.get(Inbox, vip.id)

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
@@ -58,7 +60,7 @@ async def contact_writes(state: AppState, started: Started, text: str) -> None:
 async def second_inbox(state: AppState, tenant: Tenant, name: str = "Email") -> int:
     """Another inbox of the tenant, of which the tenant's agent is not a member."""
     async with state.uow() as session:
-        inbox = await accounts.create_inbox(
+        inbox = await inbox_service.create_inbox(
             session, account_id=tenant.account_id, name=name, channel_type="api"
         )
         return inbox.id
@@ -67,7 +69,7 @@ async def second_inbox(state: AppState, tenant: Tenant, name: str = "Email") -> 
 async def create_team(state: AppState, tenant: Tenant, name: str = "Technical") -> int:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        team = await accounts.create_team(session, actor=owner, name=name, tier=2)
+        team = await team_service.create_team(session, actor=owner, name=name, tier=2)
         return team.id
 
 

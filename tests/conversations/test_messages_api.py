@@ -232,12 +232,14 @@ async def test_paging_messages(client: httpx.AsyncClient, state: AppState, tenan
 async def test_session_cookie_needs_the_csrf_header_to_post(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
+    from destek.accounts import credentials
     from destek.accounts import service as accounts
     from destek.deps import SESSION_COOKIE
 
     started = await start_conversation(state, tenant)
     async with state.uow() as session:
-        cookie = await accounts.create_login_session(session, user_id=tenant.agent.user_id, days=1)
+        user = await accounts.get_user(session, user_id=tenant.agent.user_id)
+        cookie = await credentials.create_login_session(session, user=user, days=1)
     url = tenant.url(f"/conversations/{started.number}/messages")
     client.cookies.set(SESSION_COOKIE, cookie)
     try:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.app import build_state, create_app, running
@@ -177,7 +178,7 @@ async def test_an_agent_who_cannot_see_the_inbox_does_not_count(
             owner = await accounts.actor_for(
                 session, account_id=tenant.account_id, user_id=tenant.owner.user_id
             )
-            await accounts.set_inbox_members(
+            await inbox_service.set_inbox_members(
                 session, actor=owner, inbox_id=tenant.inbox_id, user_ids=[tenant.agent.user_id]
             )
         assert await online(other_node, tenant)()

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from destek.accounts import credentials
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
@@ -52,26 +54,26 @@ async def make_tenant(state: AppState, *, name: str | None = None, agent_in_inbo
     n = next(_counter)
     async with state.uow() as session:
         account = await accounts.create_account(session, name=name or f"Acme {n}")
-        owner = await accounts.create_user(
+        owner = await credentials.create_user(
             session, email=f"owner{n}@example.com", name=f"Owner {n}", password=PASSWORD
         )
-        agent = await accounts.create_user(
+        agent = await credentials.create_user(
             session, email=f"agent{n}@example.com", name=f"Agent {n}", password=PASSWORD
         )
         await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")
         await accounts.add_member(session, account_id=account.id, user_id=agent.id, role="agent")
-        inbox = await accounts.create_inbox(
+        inbox = await inbox_service.create_inbox(
             session, account_id=account.id, name="App chat", channel_type="widget"
         )
         if agent_in_inbox:
             owner_actor = await accounts.actor_for(session, account_id=account.id, user_id=owner.id)
-            await accounts.set_inbox_members(
+            await inbox_service.set_inbox_members(
                 session, actor=owner_actor, inbox_id=inbox.id, user_ids=[agent.id]
             )
-        _t1, owner_token = await accounts.create_api_token(
+        _t1, owner_token = await credentials.create_api_token(
             session, account_id=account.id, user_id=owner.id, name="tests"
         )
-        _t2, agent_token = await accounts.create_api_token(
+        _t2, agent_token = await credentials.create_api_token(
             session, account_id=account.id, user_id=agent.id, name="tests"
         )
         return Tenant(

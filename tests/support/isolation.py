@@ -79,6 +79,7 @@ class Side:
     label_id: int = 0  # the id of `label`
     article_id: int = 0  # a help-center article (en published, tr draft)
     category_id: int = 0  # its help-center category
+    invitation_id: int = 0  # the account's invitation of someone not yet a member
 
     def params(self) -> dict[str, Any]:
         """A value for every path parameter, all of this tenant."""
@@ -99,6 +100,7 @@ class Side:
             "label_id": self.label_id,
             "article_id": self.article_id,
             "category_id": self.category_id,
+            "invitation_id": self.invitation_id,
             "locale": "en",
         }
 
@@ -177,6 +179,13 @@ async def build_side(
             headers=owner,
         )
     )
+    invitation = _ok(
+        await client.post(
+            tenant.url("/invitations"),
+            json={"email": f"invitee-{marker}@example.com", "name": f"Invitee {marker}"},
+            headers=owner,
+        )
+    )
     return Side(
         tenant=tenant,
         marker=marker,
@@ -195,6 +204,7 @@ async def build_side(
         label_id=next(item["id"] for item in labels if item["name"] == label),
         article_id=article["id"],
         category_id=category["id"],
+        invitation_id=invitation["id"],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.state import AppState
 from tests.support.factories import PASSWORD, Tenant, make_contact, open_conversation
@@ -88,7 +89,7 @@ async def test_agent_cannot_open_a_conversation_of_an_inbox_they_are_not_in(
 ) -> None:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        await accounts.set_inbox_members(session, actor=owner, inbox_id=tenant.inbox_id, user_ids=[])
+        await inbox_service.set_inbox_members(session, actor=owner, inbox_id=tenant.inbox_id, user_ids=[])
     contact = await make_contact(state, tenant, name="Hidden Person")
     await open_conversation(client, contact)
     await login(client, tenant.agent.email)

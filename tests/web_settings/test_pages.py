@@ -7,6 +7,7 @@ import html
 import httpx
 import pytest
 
+from destek.accounts import credentials
 from destek.accounts import service as accounts
 from destek.state import AppState
 from tests.support.factories import Tenant
@@ -45,7 +46,7 @@ async def test_agents_get_a_403_page(client: httpx.AsyncClient, state: AppState,
         assert tenant.inbox_secret not in response.text
     # The page actions answer the agent in JSON, and change nothing.
     invite = await client.post(
-        f"{base(tenant)}/agents/invite", json={"email": "x@example.com", "name": "X"}, headers=CSRF
+        tenant.url("/invitations"), json={"email": "x@example.com", "name": "X"}, headers=CSRF
     )
     assert invite.status_code == 403 and invite.json()["error"]["code"] == "forbidden"
     widget = await client.post(
@@ -53,7 +54,7 @@ async def test_agents_get_a_403_page(client: httpx.AsyncClient, state: AppState,
     )
     assert widget.status_code == 403
     async with state.read() as session:
-        assert await accounts.get_user_by_email(session, email="x@example.com") is None
+        assert await credentials.get_user_by_email(session, email="x@example.com") is None
 
 
 async def test_logged_out_visitors_go_to_the_login_page(client: httpx.AsyncClient, tenant: Tenant) -> None:
@@ -84,7 +85,7 @@ async def test_agents_page_lists_people_and_respects_owners(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
     async with state.uow() as session:
-        admin = await accounts.create_user(
+        admin = await credentials.create_user(
             session, email="admin-x@example.com", name="Ada Admin", password="correct horse battery"
         )
         await accounts.add_member(session, account_id=tenant.account_id, user_id=admin.id, role="admin")
@@ -97,55 +98,6 @@ async def test_agents_page_lists_people_and_respects_owners(
     agent_row = page.split(f'data-agent="{tenant.agent.email}"')[1].split("</tr>")[0]
     assert "<select" in agent_row and "Deactivate" in agent_row
     assert 'value="owner"' not in page  # an admin cannot make owners
-
-
-async def test_invite_gives_a_temporary_password_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    await log_in(client, tenant.owner.email)
-    response = await client.post(
-        f"{base(tenant)}/agents/invite",
-        json={"email": "New.Person@Example.com", "name": "Nur Yeni", "role": "agent"},
-        headers=CSRF,
-    )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["agent"]["email"] == "new.person@example.com"
-    assert body["agent"]["role"] == "agent"
-    assert response.headers["cache-control"] == "no-store"
-    assert body["login_url"].endswith("/login")
-    password = body["password"]
-    assert len(password) == 19
-    # The new agent logs in with it.
-    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as other:
-        login = await other.post(
-            "/api/v1/auth/login", json={"email": "new.person@example.com", "password": password}, headers=CSRF
-        )
-        assert login.status_code == 200
-    listed = (await client.get(f"{base(tenant)}/agents")).text
-    assert "Nur Yeni" in listed and password not in listed
-    # The same e-mail again: refused, with the field named.
-    again = await client.post(
-        f"{base(tenant)}/agents/invite", json={"email": "new.person@example.com", "name": "Nur"}, headers=CSRF
-    )
-    assert again.status_code == 409 and again.json()["error"]["field"] == "email"
-    bad = await client.post(
-        f"{base(tenant)}/agents/invite", json={"email": "not-an-email", "name": "X"}, headers=CSRF
-    )
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "email"
-    no_csrf = await client.post(f"{base(tenant)}/agents/invite", json={"email": "z@example.com", "name": "Z"})
-    assert no_csrf.status_code == 403
-
-
-async def test_inviting_someone_with_a_login_keeps_their_password(
-    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
-) -> None:
-    await log_in(client, tenant.owner.email)
-    response = await client.post(
-        f"{base(tenant)}/agents/invite",
-        json={"email": other_tenant.agent.email, "name": "Shared"},
-        headers=CSRF,
-    )
-    assert response.status_code == 201, response.text
-    assert response.json()["password"] is None
 
 
 async def test_widget_settings_are_validated_and_saved(client: httpx.AsyncClient, tenant: Tenant) -> None:
@@ -266,30 +218,3 @@ async def test_bot_settings_saved_from_the_form_shape(client: httpx.AsyncClient,
         tenant.url(f"/inboxes/{tenant.inbox_id}/bot"), json={**body, "answer_threshold": 2}, headers=CSRF
     )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "answer_threshold"
-
-
-async def test_a_new_temporary_password(
-    client: httpx.AsyncClient, state: AppState, tenant: Tenant, other_tenant: Tenant
-) -> None:
-    await log_in(client, tenant.owner.email)
-    url = f"{base(tenant)}/agents/{tenant.agent.user_id}/password"
-    response = await client.post(url, headers=CSRF)
-    assert response.status_code == 200, response.text
-    password = response.json()["password"]
-    async with state.read() as session:
-        assert await accounts.authenticate(session, email=tenant.agent.email, password=password) is not None
-    # Not for oneself, not for someone of another account, not for a login shared with another account.
-    mine = await client.post(f"{base(tenant)}/agents/{tenant.owner.user_id}/password", headers=CSRF)
-    assert mine.status_code == 422
-    foreign = await client.post(f"{base(tenant)}/agents/{other_tenant.agent.user_id}/password", headers=CSRF)
-    assert foreign.status_code == 404
-    async with state.uow() as session:
-        await accounts.add_member(
-            session, account_id=tenant.account_id, user_id=other_tenant.agent.user_id, role="agent"
-        )
-    shared = await client.post(f"{base(tenant)}/agents/{other_tenant.agent.user_id}/password", headers=CSRF)
-    assert shared.status_code == 403
-    # An agent cannot (logged in with the new password).
-    await log_in(client, tenant.agent.email, password)
-    refused = await client.post(f"{base(tenant)}/agents/{tenant.owner.user_id}/password", headers=CSRF)
-    assert refused.status_code == 403

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import people
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
@@ -73,7 +74,7 @@ def inbox_out(inbox: Inbox, member_ids: list[int], actor: Actor) -> InboxOut:
 )
 async def list_inboxes(state: StateDep, actor: ActorDep) -> list[InboxOut]:
     async with state.read() as session:
-        inboxes = await accounts.list_inboxes(session, actor=actor)
+        inboxes = await inbox_service.list_inboxes(session, actor=actor)
         members = await people.member_ids_by_inbox(session, account_id=actor.account_id)
     return [inbox_out(inbox, members.get(inbox.id, []), actor) for inbox in inboxes]
 
@@ -89,7 +90,7 @@ async def create_inbox(body: InboxCreate, state: StateDep, actor: ActorDep) -> I
     accounts.require_admin(actor)
     _refuse_bot_settings(body.settings)
     async with state.uow() as session:
-        inbox = await accounts.create_inbox(
+        inbox = await inbox_service.create_inbox(
             session,
             account_id=actor.account_id,
             name=body.name,
@@ -108,8 +109,8 @@ async def create_inbox(body: InboxCreate, state: StateDep, actor: ActorDep) -> I
 )
 async def get_inbox(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> InboxOut:
     async with state.read() as session:
-        inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
-        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)
+        inbox = await inbox_service.access_inbox(session, actor=actor, inbox_id=inbox_id)
+        return inbox_out(inbox, await inbox_service.inbox_member_ids(session, inbox_id=inbox.id), actor)
 
 
 @router.patch(
@@ -121,10 +122,10 @@ async def get_inbox(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> Inbo
 async def update_inbox(inbox_id: InboxId, body: InboxUpdate, state: StateDep, actor: ActorDep) -> InboxOut:
     _refuse_bot_settings(body.settings)
     async with state.uow() as session:
-        inbox = await accounts.update_inbox(
+        inbox = await inbox_service.update_inbox(
             session, actor=actor, inbox_id=inbox_id, **body.model_dump(exclude_none=True)
         )
-        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)
+        return inbox_out(inbox, await inbox_service.inbox_member_ids(session, inbox_id=inbox.id), actor)
 
 
 @router.put(
@@ -135,6 +136,6 @@ async def update_inbox(inbox_id: InboxId, body: InboxUpdate, state: StateDep, ac
 )
 async def set_inbox_members(inbox_id: InboxId, body: MembersIn, state: StateDep, actor: ActorDep) -> InboxOut:
     async with state.uow() as session:
-        await accounts.set_inbox_members(session, actor=actor, inbox_id=inbox_id, user_ids=body.user_ids)
-        inbox = await accounts.get_inbox(session, account_id=actor.account_id, inbox_id=inbox_id)
-        return inbox_out(inbox, await accounts.inbox_member_ids(session, inbox_id=inbox.id), actor)
+        await inbox_service.set_inbox_members(session, actor=actor, inbox_id=inbox_id, user_ids=body.user_ids)
+        inbox = await inbox_service.get_inbox(session, account_id=actor.account_id, inbox_id=inbox_id)
+        return inbox_out(inbox, await inbox_service.inbox_member_ids(session, inbox_id=inbox.id), actor)

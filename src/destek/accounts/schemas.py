@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from destek.db import MAX_ID
 
@@ -28,6 +28,11 @@ UserId = Annotated[int, Field(ge=1, le=MAX_ID)]
 class LoginIn(BaseModel):
     email: EmailStr
     password: str = Field(min_length=1, max_length=MAX_PASSWORD)
+    code: str | None = Field(
+        default=None,
+        max_length=32,
+        description="With a second factor on: the 6-digit code of the authenticator app, or a recovery code",
+    )
 
 
 class UserOut(BaseModel):
@@ -48,6 +53,14 @@ class ProfileOut(BaseModel):
 
     user: UserOut
     accounts: list[AccountRole]
+    must_change_password: bool = Field(
+        description="Logged in with a one-time password: choose your own (POST /api/v1/profile/password) "
+        "before anything else"
+    )
+    second_factor: bool = Field(description="A second factor (TOTP) is on for this login")
+    invitations: int = Field(
+        description="Invitations to other accounts waiting (GET /api/v1/profile/invitations)"
+    )
 
 
 # --- the account ---------------------------------------------------------------------------------
@@ -58,12 +71,18 @@ class AccountOut(BaseModel):
     name: str
     locale: str
     timezone: str = Field(description="IANA time zone used for business hours and reports")
+    require_second_factor: bool = Field(
+        description="Everyone working in the account must log in with a second factor (TOTP)"
+    )
 
 
 class AccountUpdate(BaseModel):
     name: Name | None = None
     locale: Locale | None = None
     timezone: str | None = Field(default=None, min_length=1, max_length=64, examples=["Europe/Istanbul"])
+    require_second_factor: StrictBool | None = Field(
+        default=None, description="true: only people with a second factor can work in the account (owners)"
+    )
 
 
 # --- API tokens ----------------------------------------------------------------------------------
@@ -96,24 +115,60 @@ class AgentOut(BaseModel):
     role: Role
     active: bool
     team_ids: list[int]
-
-
-class AgentCreate(BaseModel):
-    email: EmailStr
-    name: Name
-    role: Role = "agent"
-    password: str | None = Field(
-        default=None,
-        min_length=8,
-        max_length=MAX_PASSWORD,
-        description="Only for a new login; an e-mail that already has one keeps its password",
+    never_logged_in: bool = Field(
+        description="The login was never used: only then may an administrator give a one-time password"
     )
 
 
+class AgentBrief(BaseModel):
+    """A person as the account's events carry them."""
+
+    id: int
+    name: str
+    role: Role
+    active: bool
+
+
 class AgentUpdate(BaseModel):
+    # A name (or anything else of the person's) is refused, not silently ignored: it is theirs.
+    model_config = ConfigDict(extra="forbid")
+
     role: Role | None = None
-    active: bool | None = Field(default=None, description="false: the agent's tokens and logins stop working")
-    name: Name | None = None
+    active: StrictBool | None = Field(
+        default=None, description="false: in this account, the agent's tokens and open sessions stop working"
+    )
+
+
+class OneTimePassword(BaseModel):
+    agent: AgentOut
+    password: str = Field(description="Shown only now; the person must choose their own when they log in")
+    login_url: str
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+class InvitationCreate(BaseModel):
+    email: EmailStr
+    name: Name = Field(description="How to address them; a new login starts with it, they may change it")
+    role: Role = "agent"
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    status: Literal["pending", "expired"]
+    invited_by: int | None = Field(description="The user id of the administrator who invited")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class InvitationCreated(InvitationOut):
+    url: str = Field(
+        description="The link that accepts the invitation; shown only now (a new one: POST .../renew)"
+    )
 
 
 class MembersIn(BaseModel):
@@ -171,13 +226,13 @@ class InboxCreate(BaseModel):
     name: Name
     channel_type: ChannelType
     settings: dict[str, Any] = Field(default_factory=dict)
-    identity_verification: bool = False
+    identity_verification: StrictBool = False
 
 
 class InboxUpdate(BaseModel):
     name: Name | None = None
     settings: dict[str, Any] | None = Field(default=None, description="Merged into the current settings")
-    identity_verification: bool | None = None
-    rotate_secret: bool = Field(
+    identity_verification: StrictBool | None = None
+    rotate_secret: StrictBool = Field(
         default=False, description="true: a new secret; the old one stops verifying identities at once"
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from destek.accounts import people
-from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Team
 from destek.accounts.schemas import TIER_NAMES, MembersIn, TeamCreate, TeamOut, TeamUpdate
 from destek.db import MAX_ID
@@ -33,7 +33,7 @@ def team_out(team: Team, member_ids: list[int]) -> TeamOut:
 @router.get("/teams", response_model=list[TeamOut], summary="Teams, by tier then name, with their members")
 async def list_teams(state: StateDep, actor: ActorDep) -> list[TeamOut]:
     async with state.read() as session:
-        teams = await accounts.list_teams(session, account_id=actor.account_id)
+        teams = await team_service.list_teams(session, account_id=actor.account_id)
         members = await people.member_ids_by_team(session, account_id=actor.account_id)
     return [team_out(team, members.get(team.id, [])) for team in teams]
 
@@ -41,7 +41,7 @@ async def list_teams(state: StateDep, actor: ActorDep) -> list[TeamOut]:
 @router.post("/teams", status_code=201, response_model=TeamOut, summary="Create a team (administrators)")
 async def create_team(body: TeamCreate, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.uow() as session:
-        team = await accounts.create_team(
+        team = await team_service.create_team(
             session, actor=actor, name=body.name, tier=body.tier, description=body.description
         )
         return team_out(team, [])
@@ -50,8 +50,8 @@ async def create_team(body: TeamCreate, state: StateDep, actor: ActorDep) -> Tea
 @router.get("/teams/{team_id}", response_model=TeamOut, summary="One team with its members")
 async def get_team(team_id: TeamId, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.read() as session:
-        team = await accounts.get_team(session, account_id=actor.account_id, team_id=team_id)
-        return team_out(team, await accounts.team_member_ids(session, team_id=team.id))
+        team = await team_service.get_team(session, account_id=actor.account_id, team_id=team_id)
+        return team_out(team, await team_service.team_member_ids(session, team_id=team.id))
 
 
 @router.patch(
@@ -59,10 +59,10 @@ async def get_team(team_id: TeamId, state: StateDep, actor: ActorDep) -> TeamOut
 )
 async def update_team(team_id: TeamId, body: TeamUpdate, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.uow() as session:
-        team = await accounts.update_team(
+        team = await team_service.update_team(
             session, actor=actor, team_id=team_id, **body.model_dump(exclude_none=True)
         )
-        return team_out(team, await accounts.team_member_ids(session, team_id=team.id))
+        return team_out(team, await team_service.team_member_ids(session, team_id=team.id))
 
 
 @router.delete(
@@ -73,7 +73,7 @@ async def update_team(team_id: TeamId, body: TeamUpdate, state: StateDep, actor:
 )
 async def delete_team(team_id: TeamId, state: StateDep, actor: ActorDep) -> Response:
     async with state.uow() as session:
-        await accounts.delete_team(session, actor=actor, team_id=team_id)
+        await team_service.delete_team(session, actor=actor, team_id=team_id)
     return Response(status_code=204)
 
 
@@ -84,6 +84,6 @@ async def delete_team(team_id: TeamId, state: StateDep, actor: ActorDep) -> Resp
 )
 async def set_team_members(team_id: TeamId, body: MembersIn, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.uow() as session:
-        await accounts.set_team_members(session, actor=actor, team_id=team_id, user_ids=body.user_ids)
-        team = await accounts.get_team(session, account_id=actor.account_id, team_id=team_id)
-        return team_out(team, await accounts.team_member_ids(session, team_id=team.id))
+        await team_service.set_team_members(session, actor=actor, team_id=team_id, user_ids=body.user_ids)
+        team = await team_service.get_team(session, account_id=actor.account_id, team_id=team_id)
+        return team_out(team, await team_service.team_member_ids(session, team_id=team.id))

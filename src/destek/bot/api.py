@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
 from destek.bot import service as bot
@@ -35,7 +36,7 @@ InboxId = Annotated[int, Path(ge=1, le=MAX_ID)]
 async def get_bot_settings(inbox_id: InboxId, state: StateDep, actor: ActorDep) -> BotSettingsOut:
     accounts.require_admin(actor)
     async with state.read() as session:
-        inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+        inbox = await inbox_service.access_inbox(session, actor=actor, inbox_id=inbox_id)
         return bot.settings_out(inbox)
 
 
@@ -186,7 +187,9 @@ async def handoff(
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
         )
-        inbox = await accounts.get_inbox(session, account_id=actor.account_id, inbox_id=conversation.inbox_id)
+        inbox = await inbox_service.get_inbox(
+            session, account_id=actor.account_id, inbox_id=conversation.inbox_id
+        )
         account = await accounts.get_account(session, account_id=actor.account_id)
         language = body.language or conversation.language or account.locale or "en"
         question = body.note or body.reason

@@ -148,6 +148,7 @@ def cross_validated(found: list[Example]) -> npt.NDArray[np.float64]:
 
 
 async def run(*, write: bool) -> dict[str, Any]:
+    from destek.accounts import credentials
     from destek.accounts import service as accounts
     from destek.app import build_state, running
     from destek.bot.decide import FEATURES, WEIGHTS_FILE, _model, probability
@@ -161,8 +162,8 @@ async def run(*, write: bool) -> dict[str, Any]:
         async with running(build_state(settings)) as state:
             async with state.uow() as session:
                 account = await accounts.create_account(session, name="Calibration")
-                owner = await accounts.create_user(
-                    session, email="owner@calibration.test", name="Owner", password=None
+                owner = await credentials.create_user(
+                    session, email="owner@calibration.example.com", name="Owner", password=None
                 )
                 await accounts.add_member(session, account_id=account.id, user_id=owner.id, role="owner")
                 account_id, owner_id = account.id, owner.id

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.accounts.service import Actor
 from destek.bot import netguard, texts
@@ -59,7 +61,7 @@ async def update_settings(
     unless private ones are allowed; the unchanged URL kept by a builtin bot is not resolved again.
     """
     accounts.require_admin(actor)
-    inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+    inbox = await inbox_service.access_inbox(session, actor=actor, inbox_id=inbox_id)
     # The merge starts from the stored bot settings: read them afresh under the row lock, so a token
     # issued or revoked meanwhile (bot/tokens.py) is not written back as it was.
     await session.refresh(inbox, with_for_update=True)
@@ -75,7 +77,7 @@ async def update_settings(
     if merged.get("enabled") and not current.get("enabled"):
         merged["enabled_since"] = utcnow()
     for team_id in {t["team_id"] for t in merged.get("topics", []) if t.get("team_id")}:
-        await accounts.get_team(session, account_id=actor.account_id, team_id=team_id)
+        await team_service.get_team(session, account_id=actor.account_id, team_id=team_id)
     if merged.get("mode") == "external":  # named by field, so that a form says it beside the field
         if merged.get("webhook_url") is None:
             raise Invalid(
@@ -100,7 +102,7 @@ async def update_settings(
             await netguard.check(str(validated.webhook_url), allow_private=allow_private_webhook)
         except netguard.BlockedAddress as exc:
             raise Invalid(str(exc), field="webhook_url") from None
-    return await accounts.update_inbox(
+    return await inbox_service.update_inbox(
         session, actor=actor, inbox_id=inbox.id, settings={"bot": validated.to_settings()}
     )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.accounts.service import Actor
@@ -42,7 +43,7 @@ async def _locked_inbox(session: AsyncSession, *, actor: Actor, inbox_id: int) -
     """The inbox, its row locked until commit and its settings read afresh: a concurrent change of the
     bot settings cannot write an old (rotated or revoked) token hash back over a new one."""
     accounts.require_admin(actor)
-    inbox = await accounts.access_inbox(session, actor=actor, inbox_id=inbox_id)
+    inbox = await inbox_service.access_inbox(session, actor=actor, inbox_id=inbox_id)
     await session.refresh(inbox, with_for_update=True)
     return inbox
 
@@ -84,7 +85,7 @@ async def revoke(session: AsyncSession, *, actor: Actor, inbox_id: int) -> None:
 
 
 async def _save(session: AsyncSession, *, actor: Actor, inbox: Inbox, settings: BotSettings) -> None:
-    await accounts.update_inbox(
+    await inbox_service.update_inbox(
         session, actor=actor, inbox_id=inbox.id, settings={"bot": settings.to_settings()}
     )
 
@@ -106,7 +107,7 @@ async def bot_actor(session: AsyncSession, *, account_id: int, token: str) -> Ac
     if inbox_id is None:
         raise Unauthorized(_REFUSED)
     try:
-        inbox = await accounts.get_inbox(session, account_id=account_id, inbox_id=inbox_id)
+        inbox = await inbox_service.get_inbox(session, account_id=account_id, inbox_id=inbox_id)
     except NotFound:
         raise Unauthorized(_REFUSED) from None
     stored = BotSettings.of(inbox.settings).token_secret_sha256

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.accounts.service import Actor
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
@@ -149,7 +149,7 @@ async def conversation_detail(session: AsyncSession, conversation: Conversation)
     contact = await contacts.get_contact(
         session, account_id=conversation.account_id, contact_id=conversation.contact_id
     )
-    inbox = await accounts.get_inbox(
+    inbox = await inbox_service.get_inbox(
         session, account_id=conversation.account_id, inbox_id=conversation.inbox_id
     )
     unread = await unread_counts(session, [conversation.id])

@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox, User
 from destek.accounts.service import Actor
 from destek.contacts.models import Contact
@@ -684,7 +686,7 @@ async def assign(
     if team_id is not _UNSET and team_id != conversation.team_id:
         if team_id is not None:
             try:
-                await accounts.get_team(session, account_id=conversation.account_id, team_id=team_id)
+                await team_service.get_team(session, account_id=conversation.account_id, team_id=team_id)
             except NotFound as exc:
                 raise NotFound(exc.message, field="team_id") from None
         conversation.team_id = team_id
@@ -703,7 +705,7 @@ async def _check_assignee(session: AsyncSession, conversation: Conversation, use
         raise NotFound(exc.message, field="assignee_id") from None
     if not membership.active:
         raise Invalid(f"agent {user_id} is deactivated", field="assignee_id")
-    if membership.role == "agent" and user_id not in await accounts.inbox_member_ids(
+    if membership.role == "agent" and user_id not in await inbox_service.inbox_member_ids(
         session, inbox_id=conversation.inbox_id
     ):
         raise Invalid(

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from destek.accounts.schemas import AgentBrief
 from destek.contacts.schemas import ContactOut
 from destek.conversations.schemas import (
     ConversationOut,
@@ -165,6 +166,27 @@ class CategoryDeleted(_Event):
     category: CategoryOut
 
 
+class AgentUpdated(_Event):
+    """A person's place in the account changed: `changed` of "role", "active", "inboxes", "joined".
+    Their open sockets are checked again at once (realtime/hub.py): a deactivated agent's close."""
+
+    type: Literal["agent.updated"] = "agent.updated"
+    agent: AgentBrief
+    changed: list[str]
+
+
+class AgentSignedOut(_Event):
+    """Some of the person's login sessions or API tokens were ended (logout, password change,
+    sessions ended from the profile, an operator's reset): sockets opened with them close at once."""
+
+    type: Literal["agent.signed_out"] = "agent.signed_out"
+    user_id: int
+
+
+# Events that change who may see what: the realtime hub checks the named agent's sockets again.
+ACCESS_EVENT_TYPES = frozenset({"agent.updated", "agent.signed_out"})
+
+
 Event = Annotated[
     MessageCreated
     | MessageUpdated
@@ -180,7 +202,9 @@ Event = Annotated[
     | CategoryCreated
     | CategoryUpdated
     | CategoryDeleted
-    | ConversationRated,
+    | ConversationRated
+    | AgentUpdated
+    | AgentSignedOut,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

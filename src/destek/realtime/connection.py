@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from destek.accounts.access import Credential
 from destek.accounts.service import Actor
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SLOW_CONSUMER = 4008
+# Events that only tell the servers to check sockets again: nothing for a client to show.
+SERVER_ONLY_TYPES = frozenset({"agent.signed_out"})
 
 
 class Connection:
@@ -29,6 +32,7 @@ class Connection:
         *,
         account_id: int,
         actor: Actor | None = None,
+        credential: Credential | None = None,
         contact_id: int | None = None,
         inbox_id: int | None = None,
         queue_size: int = 1000,
@@ -38,7 +42,10 @@ class Connection:
             raise ValueError("a connection is either an agent's (actor) or a contact's (contact_id)")
         self.websocket = websocket
         self.account_id = account_id
+        # Replaced when the agent's access changes (the hub checks `credential` again): their role,
+        # their inboxes; a revoked credential closes the socket instead.
         self.actor = actor
+        self.credential = credential
         self.contact_id = contact_id
         self.inbox_id = inbox_id
         self.heartbeat = heartbeat
@@ -72,6 +79,8 @@ class Connection:
             return event.contact_frame()
         assert self.actor is not None
         if row.inbox_id is not None and not self.actor.can_see_inbox(row.inbox_id):
+            return None
+        if row.payload.get("type") in SERVER_ONLY_TYPES:
             return None
         return event.agent_frame()
 
@@ -191,7 +200,7 @@ class Connection:
         from destek.realtime.hub import PAGE, LiveEvent
 
         self.cursor = since
-        while True:
+        while not self.closed:  # closed meanwhile (access revoked): the rest is not theirs to see
             rows = await hub.read_visible(self, self.cursor)
             for row in rows:
                 frame = self.frame_for(LiveEvent(row))

@@ -24,7 +24,9 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from destek.accounts import service as accounts
+from destek.accounts import access
+from destek.accounts import inboxes as inbox_service
+from destek.accounts.access import Credential
 from destek.accounts.service import Actor
 from destek.channels.widget.settings import widget_origin_allowed
 from destek.contacts import service as contacts
@@ -91,19 +93,23 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host", "")
 
 
-async def _agent_actor(state: AppState, websocket: WebSocket, frame: AgentSubscribe) -> Actor:
+async def _agent_actor(
+    state: AppState, websocket: WebSocket, frame: AgentSubscribe
+) -> tuple[Actor, Credential]:
     async with state.read() as session:
         try:
             if frame.token:
-                token = await accounts.resolve_api_token(session, plaintext=frame.token)
-                if token is None or token.account_id != frame.account_id:
+                credential, account_id = await access.token_credential(session, plaintext=frame.token)
+                if account_id != frame.account_id:
                     raise Refused(UNAUTHORIZED, "the API token is invalid for this account")
-                return await accounts.actor_for(session, account_id=frame.account_id, user_id=token.user_id)
-            cookie = websocket.cookies.get(SESSION_COOKIE)
-            user = await accounts.user_for_login_session(session, token=cookie) if cookie else None
-            if user is None or not _same_origin(websocket):
-                raise Refused(UNAUTHORIZED, "log in or send an API token")
-            return await accounts.actor_for(session, account_id=frame.account_id, user_id=user.id)
+            else:
+                cookie = websocket.cookies.get(SESSION_COOKIE)
+                found = await access.session_credential(session, cookie=cookie) if cookie else None
+                if found is None or not _same_origin(websocket):
+                    raise Refused(UNAUTHORIZED, "log in or send an API token")
+                credential = found[0]
+            actor = await access.authorize(session, credential=credential, account_id=frame.account_id)
+            return actor, credential
         except DestekError as exc:
             raise Refused(UNAUTHORIZED, exc.message) from None
 
@@ -148,6 +154,7 @@ class Subscriber:
     account_id: int
     since: int | None
     actor: Actor | None = None
+    credential: Credential | None = None  # an agent's login session or API token
     contact_id: int | None = None
     inbox_id: int | None = None
 
@@ -157,15 +164,15 @@ Authenticate = Callable[[AppState, WebSocket, dict[str, Any]], Awaitable[Subscri
 
 async def _agent(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -> Subscriber:
     frame = AgentSubscribe.model_validate(raw)
-    actor = await _agent_actor(state, websocket, frame)
-    return Subscriber(actor.account_id, frame.since, actor=actor)
+    actor, credential = await _agent_actor(state, websocket, frame)
+    return Subscriber(actor.account_id, frame.since, actor=actor, credential=credential)
 
 
 async def _contact(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -> Subscriber:
     frame = ContactSubscribe.model_validate(raw)
     async with state.read() as session:
         try:
-            inbox = await accounts.inbox_by_public_token(session, public_token=frame.inbox)
+            inbox = await inbox_service.inbox_by_public_token(session, public_token=frame.inbox)
             allowed = _same_origin(websocket) or widget_origin_allowed(
                 inbox, websocket.headers.get("origin"), public_url=state.settings.public_url
             )
@@ -195,6 +202,7 @@ async def _run_socket(websocket: WebSocket, authenticate: Authenticate) -> None:
         websocket,
         account_id=who.account_id,
         actor=who.actor,
+        credential=who.credential,
         contact_id=who.contact_id,
         inbox_id=who.inbox_id,
         queue_size=state.settings.ws_queue_size,

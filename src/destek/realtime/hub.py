@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from destek.accounts import access
 from destek.bus import BusMessage, Notification, Signal
 from destek.db import utcnow
+from destek.errors import DestekError
 from destek.events import log as event_log
 from destek.events.models import EventRow
 from destek.events.schemas import parse_event
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 PAGE = 500
+ACCESS_REVOKED = 4001  # the same as a refused subscribe: the dashboard goes to the login page
 PRUNE_EVERY_SECONDS = 3600.0
 READY_TIMEOUT = 10.0
 
@@ -125,6 +128,11 @@ class Feed:
                 if row.seq != self.head + 1:
                     # Pruned or not visible: not a gap in delivery, the sequence is gap-free at commit.
                     logger.debug("feed %s jumps from %s to %s", self.account_id, self.head, row.seq)
+                person = _person_whose_access_changed(row.payload)
+                if person is not None:
+                    # Before this event and the ones after it reach anyone: a deactivated agent
+                    # gets none of them. A failure here is retried from this event.
+                    await self.hub.recheck(self, person)
                 self.head = row.seq
                 event = LiveEvent(row)
                 for connection in list(self.connections):
@@ -143,6 +151,17 @@ class Feed:
         self.wake.set()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(self.task, timeout=5)
+
+
+def _person_whose_access_changed(payload: dict[str, Any]) -> int | None:
+    kind = payload.get("type")
+    if kind == "agent.updated":
+        agent = payload.get("agent")
+        return int(agent["id"]) if isinstance(agent, dict) and "id" in agent else None
+    if kind == "agent.signed_out":
+        user_id = payload.get("user_id")
+        return user_id if isinstance(user_id, int) else None
+    return None
 
 
 class Hub:
@@ -253,6 +272,26 @@ class Hub:
         if not feed.connections:
             del self.feeds[connection.account_id]
             asyncio.get_running_loop().create_task(feed.close())
+
+    async def recheck(self, feed: Feed, user_id: int) -> None:
+        """Check the person's sockets in the feed's account again, with the credential each opened
+        with: a revoked one closes (4001), the others take the person's new role and inboxes."""
+        targets = [
+            c
+            for c in list(feed.connections)
+            if c.actor is not None and c.actor.user_id == user_id and c.credential is not None
+        ]
+        if not targets:
+            return
+        async with self.state.read() as session:
+            for connection in targets:
+                assert connection.credential is not None
+                try:
+                    connection.actor = await access.recheck(
+                        session, credential=connection.credential, account_id=feed.account_id
+                    )
+                except DestekError as exc:
+                    connection.close(ACCESS_REVOKED, exc.message[:120])
 
     def connection_count(self) -> int:
         return sum(len(feed.connections) for feed in self.feeds.values())

@@ -11,6 +11,7 @@ import httpx
 from PIL import Image
 from sqlalchemy import func, select
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.conversations.models import Attachment, Conversation, Message
 from destek.state import AppState
@@ -71,7 +72,9 @@ async def agent_writes(
 async def set_identity_verification(state: AppState, tenant: Tenant, on: bool) -> None:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        await accounts.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id, identity_verification=on)
+        await inbox_service.update_inbox(
+            session, actor=owner, inbox_id=tenant.inbox_id, identity_verification=on
+        )
 
 
 async def count(state: AppState, model: type[Attachment] | type[Message] | type[Conversation]) -> int:

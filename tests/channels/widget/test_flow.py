@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.bus import BusMessage, Signal
 from destek.contacts import service as contacts
@@ -54,7 +55,7 @@ async def test_inbox_config_follows_the_inbox_settings(
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
         look = {"greeting": "Merhaba! Size nasıl yardımcı olabiliriz?", "color": "#e11d48", "locale": "tr"}
-        await accounts.update_inbox(
+        await inbox_service.update_inbox(
             session, actor=owner, inbox_id=tenant.inbox_id, settings={**look, "position": "left"}
         )
     config = (await client.get(tenant.public())).json()

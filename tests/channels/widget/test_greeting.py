@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.channels.widget.greetings import accepted_languages, choose_greeting
@@ -23,7 +24,7 @@ GREETINGS = {"tr": "Hoş geldiniz!", "en": "Welcome!", "pt-BR": "Bem-vindo!"}
 async def _settings(state: AppState, tenant: Tenant, **settings: Any) -> None:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        await accounts.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id, settings=settings)
+        await inbox_service.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id, settings=settings)
 
 
 async def _config(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.contacts import service as contacts
 from destek.security import check_identity_hash, identity_hash
 from destek.state import AppState
@@ -195,7 +195,7 @@ async def test_bad_contact_fields_name_the_field(client: httpx.AsyncClient, tena
 
 async def test_only_chat_inboxes_answer(client: httpx.AsyncClient, state: AppState, tenant: Tenant) -> None:
     async with state.uow() as session:
-        email_inbox = await accounts.create_inbox(
+        email_inbox = await inbox_service.create_inbox(
             session, account_id=tenant.account_id, name="Support mail", channel_type="email"
         )
         token = email_inbox.public_token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.conversations.models import Attachment, Message
 from destek.state import AppState
 from tests.channels.widget.helpers import bearer, count, start, stored_files, visitor
@@ -53,7 +53,7 @@ async def test_another_inbox_of_the_same_account_is_closed_to_the_token(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
     async with state.uow() as session:
-        second = await accounts.create_inbox(
+        second = await inbox_service.create_inbox(
             session, account_id=tenant.account_id, name="Second app", channel_type="api"
         )
         second_token = second.public_token

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.contacts.models import Contact, ContactIdentity
 from destek.security import identity_hash
 from destek.state import AppState
@@ -28,7 +28,7 @@ DETAILS: dict[str, Any] = {
 async def _open_inbox(state: AppState, tenant: Tenant) -> tuple[str, str]:
     """A second chat inbox of the same account, without identity verification: (path, secret)."""
     async with state.uow() as session:
-        inbox = await accounts.create_inbox(
+        inbox = await inbox_service.create_inbox(
             session, account_id=tenant.account_id, name="Web chat", channel_type="widget"
         )
         assert not inbox.identity_verification

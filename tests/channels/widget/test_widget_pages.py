@@ -92,7 +92,7 @@ async def test_the_demo_page_is_only_served_in_demo_mode(client: httpx.AsyncClie
 
 
 def test_destek_demo_turns_demo_mode_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    from destek import cli
+    from destek import cli, demo_cli
 
     seen: list[bool] = []
 
@@ -102,7 +102,7 @@ def test_destek_demo_turns_demo_mode_on(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(cli, "_migrate", stop)
     with pytest.raises(SystemExit):
-        cli.demo(host=None, port=None)
+        demo_cli.demo(host=None, port=None)
     assert seen == [True]
 
 
@@ -130,8 +130,8 @@ async def test_the_demo_page_embeds_the_widget_with_a_valid_hash(
 
 
 def test_the_demo_banner_points_at_the_widget_demo() -> None:
-    from destek.cli import demo_box
     from destek.demo import DemoInfo
+    from destek.demo_cli import demo_box
 
     info = DemoInfo(
         account_id=1,

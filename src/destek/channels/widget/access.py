@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from destek.accounts import service as accounts
+from destek.accounts import inboxes as inbox_service
 from destek.accounts.models import Inbox
 from destek.channels.widget.schemas import ErrorOut
 from destek.channels.widget.settings import WidgetSettings, is_own_origin
@@ -94,7 +94,7 @@ class Visitor:
 
 async def chat_inbox(session: AsyncSession, *, inbox_token: str, origin: str | None = None) -> Inbox:
     """The chat inbox of a public token; 403 when `origin` (another site's page) is not allowed."""
-    inbox = await accounts.inbox_by_public_token(session, public_token=inbox_token)
+    inbox = await inbox_service.inbox_by_public_token(session, public_token=inbox_token)
     if inbox.channel_type not in CHAT_CHANNELS:
         raise NotFound("inbox not found: check the inbox token")
     if origin is not None and not WidgetSettings.of(inbox.settings).origin_allowed(origin):

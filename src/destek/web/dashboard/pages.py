@@ -31,15 +31,20 @@ from fastapi.routing import APIRoute
 from jinja2.utils import htmlsafe_json_dumps
 from starlette.responses import Response
 
+from destek.accounts import access, credentials
 from destek.accounts import service as accounts
-from destek.accounts.models import User
+from destek.accounts.access import Credential, Deactivated, PasswordChangeRequired, SecondFactorSetupRequired
+from destek.accounts.models import LoginSession, User
 from destek.accounts.service import Actor
-from destek.db import MAX_ID
+from destek.db import MAX_ID, utcnow
 from destek.deps import SESSION_COOKIE, StateDep
 from destek.errors import DestekError, Forbidden, NotFound
 from destek.web import i18n, templating
 
 LOGIN_PATH = "/login"
+# Where a one-time password is replaced before anything else (a path, not a secret).
+PASSWORD_PATH = "/password"  # noqa: S105
+SECOND_FACTOR_PATH = "/second-factor"  # where an account that requires one sends the person to set it up
 
 
 class LoginRequired(Exception):
@@ -67,6 +72,8 @@ class AgentPage:
     account_timezone: str
     accounts: tuple[AccountChoice, ...]
     locale: str  # the UI language of this page
+    session_id: int  # the browser's login session
+    has_second_factor: bool
 
     @property
     def is_admin(self) -> bool:
@@ -98,7 +105,7 @@ def module_map() -> dict[str, dict[str, str]]:
     instance, never a stale copy from the year-long cache."""
     paths = sorted(
         f"{folder}/{file.name}"
-        for folder in ("dashboard", "settings")
+        for folder in ("dashboard", "settings", "profile")
         for file in (templating.STATIC / folder).glob("*.js")
     )
     return {"imports": {f"/static/{path}": templating.static_url(path) for path in paths}}
@@ -114,31 +121,48 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def login_url(request: Request) -> str:
+def next_url(path: str, request: Request) -> str:
+    """`path`, then back to the page asked for."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"{LOGIN_PATH}?next={quote(here, safe='')}"
+    return f"{path}?next={quote(here, safe='')}"
 
 
-async def logged_in_user(request: Request, state: StateDep) -> User | None:
-    """The user of the session cookie, or None."""
+def login_url(request: Request) -> str:
+    return next_url(LOGIN_PATH, request)
+
+
+async def logged_in_session(request: Request, state: StateDep) -> tuple[LoginSession, User] | None:
+    """The login session of the cookie and its person, or None."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     async with state.read() as session:
-        return await accounts.user_for_login_session(session, token=token)
+        return await credentials.login_session(session, token=token)
+
+
+async def logged_in_user(request: Request, state: StateDep) -> User | None:
+    """The person of the session cookie, or None."""
+    found = await logged_in_session(request, state)
+    return found[1] if found is not None else None
 
 
 async def agent_page(
     request: Request, state: StateDep, account_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> AgentPage:
     """The page's agent and account. LoginRequired when logged out; NotFound for an account the user
-    is not an active member of (as for anything of another tenant)."""
-    user = await logged_in_user(request, state)
-    if user is None:
+    is not a member of (as for anything of another tenant); PasswordChangeRequired and
+    SecondFactorSetupRequired send the person to the page that ends them."""
+    found = await logged_in_session(request, state)
+    if found is None:
         raise LoginRequired()
+    row, user = found
+    credential = Credential("session", row.id, user.id)
     async with state.read() as session:
-        actor = await accounts.actor_for(session, account_id=account_id, user_id=user.id)
+        actor = await access.authorize(session, credential=credential, account_id=account_id)
         memberships = await accounts.memberships_of(session, user_id=user.id)
+    if row.last_seen_at is None or row.last_seen_at < utcnow() - credentials.SEEN_EVERY:
+        async with state.uow() as session:
+            await credentials.touch_login_session(session, session_id=row.id)
     choices = tuple(AccountChoice(a.id, a.name, m.role) for m, a in memberships)
     account = next(a for m, a in memberships if a.id == account_id)
     locale = i18n.negotiate(user.locale, accept_language=request.headers.get("accept-language"))
@@ -153,6 +177,8 @@ async def agent_page(
         account_timezone=account.timezone,
         accounts=choices,
         locale=locale,
+        session_id=row.id,
+        has_second_factor=user.has_second_factor,
     )
 
 
@@ -165,9 +191,16 @@ def require_admin_page(page: AgentPage) -> None:
         raise Forbidden("only an administrator of the account can open this page")
 
 
-def error_page(request: Request, status_code: int, *, locale: str | None = None) -> HTMLResponse:
+def error_page(
+    request: Request, status_code: int, *, locale: str | None = None, reason: str | None = None
+) -> HTMLResponse:
     return templating.render(
-        request, "dashboard/error.html", locale=locale, status_code=status_code, status=status_code
+        request,
+        "dashboard/error.html",
+        locale=locale,
+        status_code=status_code,
+        status=status_code,
+        reason=reason,
     )
 
 
@@ -214,6 +247,12 @@ class PageRoute(APIRoute):
                 response = await handler(request)
             except LoginRequired:
                 return RedirectResponse(login_url(request), status_code=303)
+            except PasswordChangeRequired:
+                return RedirectResponse(next_url(PASSWORD_PATH, request), status_code=303)
+            except SecondFactorSetupRequired:
+                return RedirectResponse(next_url(SECOND_FACTOR_PATH, request), status_code=303)
+            except Deactivated:
+                response = error_page(request, 403, reason="deactivated")
             except NotFound:
                 response = error_page(request, 404)
             except Forbidden:

@@ -13,7 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from destek.accounts import inboxes as inbox_service
+from destek.accounts import invitations
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.bot import service as bot_service
 from destek.contacts import service as contacts
 from destek.conversations import listing
@@ -28,6 +31,7 @@ from destek.web.dashboard.pages import (
     PageRoute,
     iso,
     logged_in_user,
+    module_map,
     safe_next,
 )
 
@@ -69,9 +73,18 @@ async def app_home(request: Request, state: StateDep) -> Response:
         return RedirectResponse("/login", status_code=303)
     async with state.read() as session:
         memberships = await accounts.memberships_of(session, user_id=user.id)
+        waiting = [] if memberships else await invitations.pending_for(session, user=user)
     if not memberships:
         locale = i18n.negotiate(user.locale, accept_language=request.headers.get("accept-language"))
-        return templating.render(request, "dashboard/no_account.html", locale=locale, status_code=403)
+        return templating.render(
+            request,
+            "dashboard/no_account.html",
+            locale=locale,
+            status_code=403,
+            invitations=[{"id": i.id, "account_name": a.name, "role": i.role} for i, a in waiting],
+            importmap=module_map(),
+            page_messages=i18n.messages(locale, "profile"),
+        )
     return RedirectResponse(f"/app/{memberships[0][1].id}", status_code=303)
 
 
@@ -79,8 +92,8 @@ async def _boot(state: StateDep, page: AgentPage, *, number: int | None) -> dict
     """What the inbox's scripts start from: the people, teams, inboxes and labels to show and pick."""
     async with state.read() as session:
         members = await accounts.list_members(session, account_id=page.account_id)
-        teams = await accounts.list_teams(session, account_id=page.account_id)
-        inboxes = await accounts.list_inboxes(session, actor=page.actor)
+        teams = await team_service.list_teams(session, account_id=page.account_id)
+        inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
         labels = await conversations.list_labels(session, account_id=page.account_id)
     return {
         "account_id": page.account_id,
@@ -134,8 +147,8 @@ async def _nav_context(state: StateDep, page: AgentPage) -> dict[str, Any]:
     async with state.read() as session:
         counts = await listing.status_counts(session, actor=page.actor)
         grouped = await view_counts.open_counts(session, actor=page.actor)
-        teams = await accounts.list_teams(session, account_id=page.account_id)
-        inboxes = await accounts.list_inboxes(session, actor=page.actor)
+        teams = await team_service.list_teams(session, account_id=page.account_id)
+        inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
         labels = await conversations.list_labels(session, account_id=page.account_id)
     return {
         "counts": counts,
@@ -170,7 +183,7 @@ async def contact_fragment(
         identities = await contacts.identities_of(
             session, contact_id=contact.id, inbox_ids=page.actor.inbox_ids
         )
-        inbox_names = {i.id: i.name for i in await accounts.list_inboxes(session, actor=page.actor)}
+        inbox_names = {i.id: i.name for i in await inbox_service.list_inboxes(session, actor=page.actor)}
         rows, _cursor = await conversations.list_conversations(
             session,
             actor=page.actor,

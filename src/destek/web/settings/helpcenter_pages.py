@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from destek.accounts.service import require_admin
 from destek.db import MAX_ID
-from destek.deps import ActorDep, StateDep
+from destek.deps import ActorDep, StateDep, public_url
 from destek.helpcenter import render as markdown
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.models import Article, Translation
@@ -23,7 +23,7 @@ from destek.helpcenter.pages import language_name
 from destek.helpcenter.schemas import LOCALE_PATTERN, normalize_locale
 from destek.web import i18n
 from destek.web.dashboard.pages import AgentPage, AgentPageDep, PageRoute, require_admin_page
-from destek.web.settings.pages import FORM_LOCALES, SECTIONS, public_url
+from destek.web.settings.pages import FORM_LOCALES, SECTIONS
 
 pages = APIRouter(route_class=PageRoute, include_in_schema=False)
 actions = APIRouter(include_in_schema=False)

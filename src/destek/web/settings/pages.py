@@ -7,19 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from destek.accounts import people
+from destek.accounts import inboxes as inbox_service
+from destek.accounts import invitations, people
 from destek.accounts import service as accounts
+from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.bot import service as bot_service
 from destek.canned import service as canned
 from destek.canned.service import VARIABLES
 from destek.channels.widget.settings import WidgetSettings
-from destek.config import Settings
 from destek.conversations import service as conversations
 from destek.db import MAX_ID
-from destek.deps import StateDep
+from destek.deps import StateDep, public_url
 from destek.web import i18n
-from destek.web.dashboard.pages import AgentPage, AgentPageDep, PageRoute, require_admin_page
+from destek.web.dashboard.pages import AgentPage, AgentPageDep, PageRoute, iso, require_admin_page
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -41,16 +42,6 @@ def _render(request: Request, page: AgentPage, template: str, section: str, **co
     )
 
 
-def public_url(request: Request, settings: Settings) -> str:
-    """How browsers reach this server, for the embed snippet and the login link: the public URL the
-    operator set (DESTEK_PUBLIC_URL), else the origin this page was requested at (the derived default,
-    http://host:port, is the bind address, which is wrong behind a proxy or a port mapping)."""
-    derived = f"http://{settings.host}:{settings.port}"
-    if settings.public_url and settings.public_url.rstrip("/") != derived:
-        return settings.public_url.rstrip("/")
-    return str(request.base_url).rstrip("/")
-
-
 @router.get("/app/{account_id}/settings", response_class=RedirectResponse)
 async def settings_home(page: AgentPageDep) -> Response:
     require_admin_page(page)
@@ -62,8 +53,10 @@ async def agents_page(request: Request, page: AgentPageDep, state: StateDep) -> 
     require_admin_page(page)
     async with state.read() as session:
         members = await accounts.list_members(session, account_id=page.account_id)
-        teams = {t.id: t.name for t in await accounts.list_teams(session, account_id=page.account_id)}
+        teams = {t.id: t.name for t in await team_service.list_teams(session, account_id=page.account_id)}
         team_ids = await people.team_ids_by_user(session, account_id=page.account_id)
+        waiting = await invitations.list_invitations(session, actor=page.actor)
+        account = await accounts.get_account(session, account_id=page.account_id)
     rows = [
         {
             "id": user.id,
@@ -75,11 +68,34 @@ async def agents_page(request: Request, page: AgentPageDep, state: StateDep) -> 
             # Owners outrank admins: an admin cannot change an owner (the server refuses it too).
             "locked": membership.role == "owner" and page.role != "owner",
             "me": user.id == page.user_id,
+            "never_logged_in": user.last_login_at is None,
+            "second_factor": user.has_second_factor,
         }
         for membership, user in members
     ]
+    invited = [
+        {
+            "id": i.id,
+            "name": i.name,
+            "email": i.email,
+            "role": i.role,
+            "pending": invitations.is_pending(i),
+            "expires_at": iso(i.expires_at),
+            "locked": i.role == "owner" and page.role != "owner",
+        }
+        for i in waiting
+    ]
     roles = ("agent", "admin", "owner") if page.role == "owner" else ("agent", "admin")
-    return _render(request, page, "agents.html", "agents", agents=rows, roles=roles)
+    return _render(
+        request,
+        page,
+        "agents.html",
+        "agents",
+        agents=rows,
+        roles=roles,
+        invitations=invited,
+        require_second_factor=account.require_second_factor,
+    )
 
 
 async def _agent_choices(state: StateDep, account_id: int) -> list[dict[str, Any]]:
@@ -96,7 +112,7 @@ async def _agent_choices(state: StateDep, account_id: int) -> list[dict[str, Any
 async def teams_page(request: Request, page: AgentPageDep, state: StateDep) -> HTMLResponse:
     require_admin_page(page)
     async with state.read() as session:
-        teams = await accounts.list_teams(session, account_id=page.account_id)
+        teams = await team_service.list_teams(session, account_id=page.account_id)
         members = await people.member_ids_by_team(session, account_id=page.account_id)
     rows = [
         {
@@ -116,7 +132,7 @@ async def teams_page(request: Request, page: AgentPageDep, state: StateDep) -> H
 async def inboxes_page(request: Request, page: AgentPageDep, state: StateDep) -> HTMLResponse:
     require_admin_page(page)
     async with state.read() as session:
-        inboxes = await accounts.list_inboxes(session, actor=page.actor)
+        inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
         members = await people.member_ids_by_inbox(session, account_id=page.account_id)
     rows = [
         {
@@ -142,9 +158,9 @@ async def inbox_page(
 ) -> HTMLResponse:
     require_admin_page(page)
     async with state.read() as session:
-        inbox = await accounts.access_inbox(session, actor=page.actor, inbox_id=inbox_id)
-        member_ids = set(await accounts.inbox_member_ids(session, inbox_id=inbox.id))
-        teams = await accounts.list_teams(session, account_id=page.account_id)
+        inbox = await inbox_service.access_inbox(session, actor=page.actor, inbox_id=inbox_id)
+        member_ids = set(await inbox_service.inbox_member_ids(session, inbox_id=inbox.id))
+        teams = await team_service.list_teams(session, account_id=page.account_id)
     widget = WidgetSettings.of(inbox.settings)
     locales = list(dict.fromkeys([*FORM_LOCALES, *widget.greetings, *widget.reply_notice]))
     bot = bot_service.settings_out(inbox)  # as the API shows it: no webhook secret, no token hash

@@ -1,7 +1,8 @@
 // The shell of every dashboard page: account switcher, profile menu (language, logout), nav drawer.
-import { api } from "./util.js";
+import { api, localizeTimes } from "./util.js";
 
 const body = document.body;
+localizeTimes(document);
 
 const switcher = document.getElementById("account-switch");
 if (switcher) switcher.addEventListener("change", () => window.location.assign(switchedPath(location.pathname, switcher.value)));

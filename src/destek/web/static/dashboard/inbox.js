@@ -7,7 +7,7 @@ import { ConversationList, viewTitle } from "./list.js";
 import { closeLightbox } from "./messages.js";
 import { askPermission, describe, notify, permission } from "./notify.js";
 import { Realtime } from "./realtime.js";
-import { api, debounce, el, isTyping, localizeTimes, setMessages, t } from "./util.js";
+import { api, debounce, el, isTyping, setMessages, t } from "./util.js";
 
 const boot = JSON.parse(document.getElementById("boot").textContent);
 setMessages(boot.messages, boot.locale);
@@ -440,7 +440,6 @@ function toast(text) {
 // --- start ---------------------------------------------------------------------------------------
 
 showView();
-localizeTimes(document);
 list.reload().catch((error) => toast(error.message));
 realtime.connect();
 if (boot.number) openConversation(boot.number, { push: false });

@@ -15,7 +15,7 @@
 //
 // Text from the server is always set as text (textContent), never as HTML.
 
-import { ApiError, call, t } from "./api.js";
+import { ApiError, call, clearErrors, showErrors, t } from "./api.js";
 
 function setPath(target, path, value) {
   const keys = path.split(".");
@@ -80,32 +80,6 @@ const SHAPES = {
   },
 };
 
-function clearErrors(scope) {
-  for (const slot of scope.querySelectorAll("[data-error-for]")) slot.textContent = "";
-  for (const field of scope.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
-}
-
-/** Put each error next to its field (by name, then by the name's first part), else in the general slot. */
-function showErrors(scope, error) {
-  const body = error.body?.error;
-  const errors = body?.errors?.length ? body.errors : [{ field: body?.field || "", message: error.message }];
-  for (const item of errors) {
-    const field = item.field || "";
-    const candidates = [field, field.split(".")[0], field.replace(/\.\d+.*$/, ""), ""];
-    let slot = null;
-    for (const name of candidates) {
-      slot = scope.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-      if (slot) break;
-    }
-    if (!slot) slot = scope.querySelector("[data-error-for]");
-    // A field of a part hidden by data-show-when: say it where it can be read.
-    if (slot?.closest("[hidden]")) slot = scope.querySelector('[data-error-for=""]') || slot;
-    if (slot && !slot.textContent) slot.textContent = item.message;
-    const input = field && scope.querySelector(`[name="${CSS.escape(field)}"], [name^="${CSS.escape(field)}."]`);
-    if (input) input.setAttribute("aria-invalid", "true");
-  }
-}
-
 function status(scope, text) {
   const slot = scope.querySelector("[data-status]");
   if (!slot) return;
@@ -119,15 +93,21 @@ const AFTER = {
   open: (result, form) => window.location.assign(`${form.dataset.open}/${result.id}`),
   invite(result, form) {
     const box = document.getElementById("invite-result");
-    box.querySelector("[data-invite=name]").textContent = result.agent.name;
-    box.querySelector("[data-invite=email]").textContent = result.agent.email;
-    box.querySelector("[data-invite=login]").textContent = result.login_url;
-    const password = box.querySelector("[data-invite=password]");
-    password.textContent = result.password || "";
-    box.querySelector("[data-invite=with-password]").hidden = !result.password;
-    box.querySelector("[data-invite=existing]").hidden = Boolean(result.password);
+    box.querySelector("[data-invite=name]").textContent = result.name;
+    box.querySelector("[data-invite=email]").textContent = result.email;
+    box.querySelector("[data-invite=url]").textContent = result.url;
     box.hidden = false;
     form?.reset();
+    box.scrollIntoView({ block: "nearest" });
+    box.querySelector("button")?.focus();
+  },
+  password(result) {
+    const box = document.getElementById("password-result");
+    box.querySelector("[data-password=name]").textContent = result.agent.name;
+    box.querySelector("[data-password=email]").textContent = result.agent.email;
+    box.querySelector("[data-password=login]").textContent = result.login_url;
+    box.querySelector("[data-password=password]").textContent = result.password;
+    box.hidden = false;
     box.scrollIntoView({ block: "nearest" });
     box.querySelector("button")?.focus();
   },
@@ -198,7 +178,7 @@ document.addEventListener("click", async (event) => {
       const body = button.dataset.body ? JSON.parse(button.dataset.body) : undefined;
       const result = await call(button.dataset.api, button.dataset.method || "POST", body);
       if (button.dataset.then === "secret") showSecret(button, result);
-      else if (button.dataset.then === "password") AFTER.invite(result, null);
+      else if (button.dataset.then === "password" || button.dataset.then === "invite") AFTER[button.dataset.then](result, null);
       else window.location.reload();
     } catch (error) {
       if (error instanceof ApiError) showErrors(scope, error);
