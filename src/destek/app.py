@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from destek import __version__
+from destek import __version__, openapi_spec
 from destek.blobs import LocalBlobStore
 from destek.bus import make_bus
 from destek.config import Settings
@@ -122,9 +122,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
-            exc.status_code, "error"
-        )
+        code = {
+            400: "bad_request",
+            401: "unauthorized",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "error")
         return JSONResponse(
             {"error": {"code": code, "message": str(exc.detail)}},
             status_code=exc.status_code,
@@ -175,6 +179,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         allow_headers=["*"],
         allow_credentials=False,
     )
+    openapi_spec.install(app)  # /openapi.json declares each operation's errors
     return app
 
 

@@ -1,6 +1,9 @@
-"""Errors that speak to the user: what went wrong, with which input. Rendered as JSON by app.py."""
+"""Errors that speak to the user: what went wrong, with which input. Rendered as JSON by app.py, in the
+one shape `ErrorOut` describes (every 4xx/5xx answer of the API)."""
 
 from __future__ import annotations
+
+from pydantic import BaseModel, Field
 
 
 class DestekError(Exception):
@@ -82,3 +85,32 @@ class TooManyRequests(DestekError):
         error["field"] = self.field  # always present, null here: clients read one shape
         error["retry_after"] = self.retry_after
         return body
+
+
+# --- the body of every error answer, as the OpenAPI document declares it (openapi_spec.py) ------------
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(
+        description="Stable machine-readable code: invalid, unauthorized, forbidden, not_found, conflict, "
+        "too_large, unsupported_type, rate_limited, resync, method_not_allowed, ..."
+    )
+    message: str = Field(description="What went wrong, in English, fit to show a developer")
+    field: str | None = Field(default=None, description="The input at fault (dotted path), when one is")
+    errors: list[FieldError] | None = Field(
+        default=None, description="With code `invalid` from input validation (422): every problem found"
+    )
+    retry_after: int | None = Field(
+        default=None, description="With code `rate_limited` (429): seconds to wait, as in Retry-After"
+    )
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from destek.deps import StateDep
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Literal["up", "down"]
+    bus: Literal["up", "down"]
 
 
 def include_routes(app: FastAPI) -> None:
@@ -23,7 +32,15 @@ def include_routes(app: FastAPI) -> None:
     from destek.web import assets
     from destek.web.widget import pages as widget_pages
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness of the database and the bus")
+    @app.get(
+        "/healthz",
+        tags=["ops"],
+        summary="Liveness and readiness of the database and the bus",
+        responses={
+            200: {"model": Health, "description": "Everything is up"},
+            503: {"model": Health, "description": "The database or the bus is down"},
+        },
+    )
     async def healthz(state: StateDep) -> JSONResponse:
         checks = await wait_ready(state)
         ok = all(checks.values())

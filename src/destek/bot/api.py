@@ -129,7 +129,13 @@ class BotMessageCreate(BaseModel):
     "has replied. Bot messages never count as a person's response time. Send `client_message_id` to "
     "make retries safe (a retry answers 200 with the first message). A bot token answers 404 for a "
     "conversation of another inbox.",
-    responses={200: {"description": "A retry: the message first sent with this client_message_id"}},
+    responses={
+        200: {
+            "model": MessageOut,
+            "description": "A retry: the message first sent with this client_message_id",
+        },
+        409: {"description": "The conversation is with a person now: the bot may not reply"},
+    },
 )
 async def post_bot_message(
     number: Number, body: BotMessageCreate, response: Response, state: StateDep, actor: BotOrAgentDep

@@ -76,6 +76,7 @@ async def list_canned(
     status_code=201,
     tags=["canned responses"],
     summary="Create a canned response (administrators)",
+    responses={409: {"description": "Another canned response has this short code"}},
 )
 async def create_canned(body: CannedResponseCreate, state: StateDep, actor: ActorDep) -> CannedResponseOut:
     async with state.uow() as session:
@@ -101,6 +102,7 @@ async def get_canned(canned_id: CannedId, state: StateDep, actor: ActorDep) -> C
     response_model=CannedResponseOut,
     tags=["canned responses"],
     summary="Change a canned response's short code, title or content (administrators)",
+    responses={409: {"description": "Another canned response has this short code"}},
 )
 async def update_canned(
     canned_id: CannedId, body: CannedResponseUpdate, state: StateDep, actor: ActorDep
@@ -139,6 +141,7 @@ async def delete_canned(canned_id: CannedId, state: StateDep, actor: ActorDep) -
     status_code=201,
     tags=["labels"],
     summary="Create a label (administrators)",
+    responses={409: {"description": "A label of this name exists"}},
 )
 async def create_label(body: LabelCreate, state: StateDep, actor: ActorDep) -> LabelOut:
     async with state.uow() as session:
@@ -153,6 +156,7 @@ async def create_label(body: LabelCreate, state: StateDep, actor: ActorDep) -> L
     response_model=LabelOut,
     tags=["labels"],
     summary="Rename a label or change its colour or description (administrators)",
+    responses={409: {"description": "A label of this name exists"}},
 )
 async def update_label(label_id: LabelId, body: LabelUpdate, state: StateDep, actor: ActorDep) -> LabelOut:
     async with state.uow() as session:

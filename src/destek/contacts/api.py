@@ -46,7 +46,13 @@ async def list_contacts(
     return ContactPage(items=[contacts.contact_out(c) for c in page], next_cursor=next_cursor)
 
 
-@router.post("/contacts", status_code=201, response_model=ContactOut, summary="Create a contact")
+@router.post(
+    "/contacts",
+    status_code=201,
+    response_model=ContactOut,
+    summary="Create a contact",
+    responses={409: {"description": "A contact with this identifier exists"}},
+)
 async def create_contact(body: ContactCreate, state: StateDep, actor: ActorDep) -> ContactOut:
     async with state.uow() as session:
         contact = await contacts.create_contact(session, account_id=actor.account_id, data=body)

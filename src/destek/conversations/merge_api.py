@@ -50,6 +50,7 @@ class MergeOut(BaseModel):
     "message list then includes its messages, in the order they were written. Both get a private note. "
     "Refused: into itself (422), into another contact's (422), into a merged conversation (409), "
     "when already merged (409).",
+    responses={409: {"description": "One of the two is merged already"}},
 )
 async def merge_conversation(number: Number, body: MergeIn, state: StateDep, actor: ActorDep) -> MergeOut:
     async with state.uow() as session:

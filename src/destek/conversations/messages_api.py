@@ -75,7 +75,16 @@ async def list_messages(
     description="Send a `client_message_id` to make retries safe: a retry answers 200 with the first "
     "message and changes nothing. Attachments are uploaded first (POST .../attachments), then "
     "listed in `attachment_ids`. `quick_replies` offers the contact buttons to answer with.",
-    responses={200: {"description": "A retry: the message first sent with this client_message_id"}},
+    responses={
+        200: {
+            "model": MessageOut,
+            "description": "A retry: the message first sent with this client_message_id",
+        },
+        409: {
+            "description": "The conversation was merged into another (write there), or another sender "
+            "used this client_message_id"
+        },
+    },
 )
 async def post_message(
     number: Number, body: AgentMessageCreate, response: Response, state: StateDep, actor: ActorDep

@@ -83,7 +83,13 @@ async def list_categories(state: StateDep, actor: ActorDep) -> list[CategoryOut]
     return [service.category_out(category, count) for category, count in rows]
 
 
-@router.post("/categories", status_code=201, response_model=CategoryOut, summary="Create a category (admins)")
+@router.post(
+    "/categories",
+    status_code=201,
+    response_model=CategoryOut,
+    summary="Create a category (admins)",
+    responses={409: {"description": "Another category has this key"}},
+)
 async def create_category(body: CategoryIn, state: StateDep, actor: ActorDep) -> CategoryOut:
     async with state.uow() as session:
         category = await service.create_category(session, actor=actor, data=body)
@@ -97,7 +103,12 @@ async def get_category(category_id: ObjectId, state: StateDep, actor: ActorDep) 
         return service.category_out(category)
 
 
-@router.patch("/categories/{category_id}", response_model=CategoryOut, summary="Change a category (admins)")
+@router.patch(
+    "/categories/{category_id}",
+    response_model=CategoryOut,
+    summary="Change a category (admins)",
+    responses={409: {"description": "Another category has this key"}},
+)
 async def update_category(
     category_id: ObjectId, body: CategoryUpdate, state: StateDep, actor: ActorDep
 ) -> CategoryOut:
@@ -141,7 +152,13 @@ async def list_articles(
     return [service.article_out(article, translations) for article, translations in rows]
 
 
-@router.post("/articles", status_code=201, response_model=ArticleOut, summary="Write an article (admins)")
+@router.post(
+    "/articles",
+    status_code=201,
+    response_model=ArticleOut,
+    summary="Write an article (admins)",
+    responses={409: {"description": "Another article has this key"}},
+)
 async def create_article(body: ArticleCreate, state: StateDep, actor: ActorDep) -> ArticleOut:
     await off_loop(lambda: service.prepare_embeddings(list(body.translations.values())))
     async with state.uow() as session:
@@ -253,6 +270,7 @@ async def delete_article(article_id: ObjectId, state: StateDep, actor: ActorDep)
     "/articles/{article_id}/translations/{locale}",
     response_model=TranslationOut,
     summary="Write the article in one language (create or replace) (admins)",
+    responses={201: {"model": TranslationOut, "description": "The article had no translation in it"}},
 )
 async def put_translation(
     article_id: ObjectId,

@@ -16,10 +16,10 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
 
 from destek.contacts.service import TOKEN_PURPOSE
 from destek.deps import StateDep, bearer
+from destek.errors import ErrorOut
 from destek.ratelimit.rules import (
     CONTACTS_PER_IP,
     LOGIN_PER_EMAIL,
@@ -95,19 +95,9 @@ LIMIT_UPLOADS = Depends(Guard(UPLOADS_PER_IP, UPLOADS_PER_CONTACT))
 LIMIT_SEARCHES = Depends(check_search)
 
 
-class RateLimitedOut(BaseModel):
-    class Detail(BaseModel):
-        code: str = Field(description="rate_limited")
-        message: str = Field(description="What was limited and when to try again")
-        field: None = None
-        retry_after: int = Field(description="Seconds to wait; the same as the Retry-After header")
-
-    error: Detail
-
-
 TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {
-        "model": RateLimitedOut,
+        "model": ErrorOut,
         "description": "Too many requests: wait the `Retry-After` seconds, then try again (docs/api.md)",
         "headers": {
             "Retry-After": {

@@ -44,7 +44,8 @@ RETRY_RESPONSE: dict[int | str, dict[str, Any]] = {
         "model": PublicMessageOut,
         "description": "A retry: a message with this client_message_id already exists in the "
         "conversation; it is returned unchanged and nothing new is stored",
-    }
+    },
+    409: error_response("An agent's message of this conversation has this client_message_id"),
 }
 
 MessageId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -113,6 +114,7 @@ async def list_conversations(state: StateDep, creds: CredentialsDep) -> list[Con
     responses={
         **CONTACT_ERRORS,
         200: {"model": ConversationCreatedOut, "description": "A retry: the conversation already started"},
+        409: RETRY_RESPONSE[409],
     },
 )
 async def create_conversation(

@@ -10,29 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from destek.channels.widget.settings import PreChatField, ReplyTime
 from destek.contacts.schemas import Attributes, ContactCreate, ContactUpdate
 from destek.conversations.schemas import MessageCreate, PublicConversationOut, PublicMessageOut
-
-
-class FieldError(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(
-        description="Stable machine-readable code: invalid, unauthorized, not_found, too_large, "
-        "unsupported_type, ..."
-    )
-    message: str = Field(description="What went wrong, in English, fit to show a developer")
-    field: str | None = Field(default=None, description="The input at fault (dotted path), when one is")
-    errors: list[FieldError] | None = Field(
-        default=None, description="With code `invalid` from input validation: every problem found"
-    )
-
-
-class ErrorOut(BaseModel):
-    """The body of every 4xx/5xx answer."""
-
-    error: ErrorDetail
+from destek.errors import ErrorOut as ErrorOut  # the shared error body; re-exported for access.py
 
 
 class WidgetConfigOut(BaseModel):

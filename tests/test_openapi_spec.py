@@ -1,0 +1,50 @@
+"""What /openapi.json says about errors: the one error body on every error, the statuses each kind of
+route can answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from destek.openapi_docs import openapi
+
+ERROR_OUT = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return openapi()
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method, path, op) for path, item in document["paths"].items() for method, op in item.items()]
+
+
+def test_every_error_answer_has_the_error_body(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if status.startswith("4"):
+                assert response["content"]["application/json"]["schema"] == ERROR_OUT, (method, path, status)
+    detail = document["components"]["schemas"]["ErrorDetail"]["properties"]
+    assert {"code", "message", "field", "errors", "retry_after"} <= set(detail)
+    assert "HTTPValidationError" not in document["components"]["schemas"]  # FastAPI's, never sent
+
+
+def test_errors_are_declared_from_what_the_route_is(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        statuses = set(operation["responses"])
+        if path.startswith("/api/v1/accounts/{account_id}"):
+            assert {"401", "403", "404"} <= statuses, (method, path)
+        if "requestBody" in operation:
+            assert {"400", "413", "422"} <= statuses, (method, path)
+        if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
+            assert "404" in statuses, (method, path)
+    paths = document["paths"]
+    assert "409" in paths["/api/v1/accounts/{account_id}/labels"]["post"]["responses"]
+    assert "410" in paths["/api/v1/accounts/{account_id}/events"]["get"]["responses"]
+    public_messages = "/api/v1/public/inboxes/{inbox_token}/conversations/{conversation_id}/messages"
+    assert {"401", "403", "404", "429"} <= set(paths[public_messages]["post"]["responses"])
+    assert paths["/healthz"]["get"]["responses"]["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Health"
+    }
