@@ -1,13 +1,15 @@
 """What /openapi.json says about errors: the one error body on every error, the statuses each kind of
-route can answer."""
+route can answer; and a 405 naming every method of its path, as the document lists them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from destek.openapi_docs import openapi
+from tests.support.factories import Tenant
 
 ERROR_OUT = {"$ref": "#/components/schemas/ErrorOut"}
 
@@ -48,3 +50,14 @@ def test_errors_are_declared_from_what_the_route_is(document: dict[str, Any]) ->
     assert paths["/healthz"]["get"]["responses"]["503"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Health"
     }
+
+
+async def test_a_405_names_every_method_of_its_path(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    options = await client.options(tenant.url("/labels/1"), headers=tenant.owner.headers)
+    assert options.status_code == 405
+    assert options.headers["allow"] == "DELETE, PATCH"  # two routes share the path
+    assert options.json()["error"]["code"] == "method_not_allowed"
+    # /articles/export is not an article id: PATCH there is a method the path lacks, not a bad id.
+    patch = await client.patch(tenant.url("/articles/export"), json={}, headers=tenant.owner.headers)
+    assert patch.status_code == 405
+    assert patch.headers["allow"] == "GET"

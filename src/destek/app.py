@@ -121,7 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
             400: "bad_request",
             401: "unauthorized",
@@ -129,10 +129,15 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "method_not_allowed",
             413: "too_large",
         }.get(exc.status_code, "error")
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            from destek.routes import allowed_methods
+
+            headers = {**(headers or {}), "Allow": allowed_methods(request.app, request.scope)}
         return JSONResponse(
             {"error": {"code": code, "message": str(exc.detail)}},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

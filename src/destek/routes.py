@@ -6,7 +6,9 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
+from starlette.types import Scope
 
 from destek.deps import StateDep
 
@@ -67,6 +69,20 @@ def include_routes(app: FastAPI) -> None:
     _include_helpcenter(app)
     app.include_router(widget_pages.router)
     app.include_router(_settings_router())
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The Allow header of a 405: every method of every route at this path. Starlette's names only the
+    methods of the first route whose path matched, when several routes share a path."""
+    root = scope.get("root_path", "")
+    path: str = scope["path"].removeprefix(root) if root else scope["path"]
+    methods: set[str] = set()
+    # Included routers stay nested in FastAPI: iter_route_contexts sees each route with its prefix.
+    for route in iter_route_contexts(app.routes):
+        route_methods: set[str] | None = route.methods
+        if route_methods and route.path_regex.match(path):
+            methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 def _include_dashboard(app: FastAPI) -> None:

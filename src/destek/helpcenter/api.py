@@ -233,7 +233,11 @@ async def import_articles(
         return await transfer.import_documents(session, actor=actor, documents=documents)
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut, summary="One article with its translations")
+# `{article_id:int}` on the routes beside /articles/export, /search and /import: a PATCH or DELETE of
+# those paths is 405 (Allow: GET or POST), not a 422 for "export" as an article id.
+@router.get(
+    "/articles/{article_id:int}", response_model=ArticleOut, summary="One article with its translations"
+)
 async def get_article(article_id: ObjectId, state: StateDep, actor: ActorDep) -> ArticleOut:
     async with state.read() as session:
         article = await service.get_article(session, account_id=actor.account_id, article_id=article_id)
@@ -242,7 +246,10 @@ async def get_article(article_id: ObjectId, state: StateDep, actor: ActorDep) ->
 
 
 @router.patch(
-    "/articles/{article_id}", response_model=ArticleOut, summary="Move or rename an article (admins)"
+    "/articles/{article_id:int}",
+    response_model=ArticleOut,
+    summary="Move or rename an article (admins)",
+    responses={409: {"description": "Another article has this key"}},
 )
 async def update_article(
     article_id: ObjectId, body: ArticleUpdate, state: StateDep, actor: ActorDep
@@ -254,7 +261,7 @@ async def update_article(
 
 
 @router.delete(
-    "/articles/{article_id}",
+    "/articles/{article_id:int}",
     status_code=204,
     response_model=None,
     summary="Delete an article with every translation (admins)",
