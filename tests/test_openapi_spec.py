@@ -1,5 +1,6 @@
 """What /openapi.json says about errors: the one error body on every error, the statuses each kind of
-route can answer; and a 405 naming every method of its path, as the document lists them."""
+route can answer; a 405 naming every method of its path, as the document lists them; booleans and
+integers taken as JSON says them, as the document types them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import httpx
 import pytest
 
 from destek.openapi_docs import openapi
+from destek.state import AppState
+from tests.conversations.helpers import start_conversation
 from tests.support.factories import Tenant
 
 ERROR_OUT = {"$ref": "#/components/schemas/ErrorOut"}
@@ -61,3 +64,20 @@ async def test_a_405_names_every_method_of_its_path(client: httpx.AsyncClient, t
     patch = await client.patch(tenant.url("/articles/export"), json={}, headers=tenant.owner.headers)
     assert patch.status_code == 405
     assert patch.headers["allow"] == "GET"
+
+
+async def test_booleans_and_integers_in_bodies_are_json_ones(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    started = await start_conversation(state, tenant)
+    typing = tenant.url(f"/conversations/{started.number}/typing")
+    for wrong in (1, 0, "true"):
+        refused = await client.post(typing, json={"typing": wrong}, headers=tenant.agent.headers)
+        assert refused.status_code == 422, wrong
+        assert refused.json()["error"]["field"] == "typing"
+    assert (await client.post(typing, json={"typing": True}, headers=tenant.agent.headers)).status_code == 204
+    assignment = tenant.url(f"/conversations/{started.number}/assignment")
+    for wrong in (True, "1"):
+        refused = await client.post(assignment, json={"team_id": wrong}, headers=tenant.owner.headers)
+        assert refused.status_code == 422, wrong
+        assert refused.json()["error"]["field"] == "team_id"

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
@@ -170,7 +170,7 @@ class HandoffRequest(BaseModel):
     reason: str = Field(default="", max_length=200, description="Why, for the agents' note")
     note: str = Field(default="", max_length=4000, description="What the bot learnt, for agents")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
-    tell_customer: bool = Field(default=True, description="Post the handoff message to the customer")
+    tell_customer: StrictBool = Field(default=True, description="Post the handoff message to the customer")
 
 
 @router.post(

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StrictBool,
     ValidationError,
     field_validator,
     model_validator,
@@ -54,7 +55,7 @@ class BotTopic(BaseModel):
 
     id: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     labels: LocalizedText = Field(min_length=1)  # {"en": "Payment", "tr": "Ödeme"}
-    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
 
     _languages = field_validator("labels")(_check_languages)
 
@@ -170,19 +171,20 @@ class BotSettingsOut(BotSettings):
 
 
 class BotSettingsUpdate(BaseModel):
-    """A partial change: fields left out stay as they are; `webhook_secret: null` keeps the secret."""
+    """A partial change: fields left out stay as they are; `webhook_secret: null` keeps the secret.
+    Its booleans are strict (true/false, never 0/1): the server accepts what the schema says."""
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     mode: BotMode | None = None
     answer_threshold: float | None = Field(default=None, ge=MIN_THRESHOLD, le=MAX_THRESHOLD)
     topics: list[BotTopic] | None = Field(default=None, max_length=10)
     greeting: LocalizedText | None = None
     handoff_message: LocalizedText | None = None
     offline_message: LocalizedText | None = None
-    expected_reply_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 7)
-    collect_email: bool | None = None
+    expected_reply_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 7, strict=True)
+    collect_email: StrictBool | None = None
     webhook_url: HttpUrl | None = None
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
-    clear_webhook: bool = False  # remove the URL and secret (only while in builtin mode)
+    clear_webhook: StrictBool = False  # remove the URL and secret (only while in builtin mode)

@@ -24,10 +24,10 @@ class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into_conversation_id: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The target conversation's id"
+        default=None, ge=1, le=MAX_ID, strict=True, description="The target conversation's id"
     )
     into_number: int | None = Field(
-        default=None, ge=1, le=MAX_INT32, description="Or the target's number (#14 → 14)"
+        default=None, ge=1, le=MAX_INT32, strict=True, description="Or the target's number (#14 → 14)"
     )
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 from destek.contacts.schemas import ContactOut
 from destek.db import MAX_ID
@@ -123,7 +123,10 @@ class PublicConversationOut(BaseModel):
 
 class MessageCreate(BaseModel):
     # attachment_ids comes first so the content check below can see it (and name `content` in errors).
-    attachment_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=10)
+    # Strict integers (and booleans, below): pydantic would otherwise read true as 1 and "7" as 7.
+    attachment_ids: list[Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]] = Field(
+        default_factory=list, max_length=10
+    )
     content: str = Field(default="", max_length=MAX_CONTENT, validate_default=True)
     client_message_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$"
@@ -138,7 +141,7 @@ class MessageCreate(BaseModel):
 
 
 class AgentMessageCreate(MessageCreate):
-    private: bool = False
+    private: StrictBool = False  # true/false only: pydantic would otherwise read 0/1 (or "yes") as one
     quick_replies: list[QuickReply] = Field(default_factory=list, max_length=10)
 
 
@@ -234,8 +237,8 @@ class PriorityChange(_Change):
 class AssignmentChange(_Change):
     """A field left out stays as it is; null clears it."""
 
-    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    team_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
 
 
 class LabelsChange(_Change):
@@ -243,5 +246,5 @@ class LabelsChange(_Change):
 
 
 class TypingChange(_Change):
-    typing: bool
-    private: bool = False  # typing a note: shown to agents only
+    typing: StrictBool
+    private: StrictBool = False  # typing a note: shown to agents only

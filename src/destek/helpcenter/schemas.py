@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from destek.db import MAX_ID
+
 LOCALE_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$"
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -29,6 +31,7 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=200)]
 Texts = dict[Locale, Annotated[str, Field(max_length=300)]]
 
 
+# The integers of the inputs are strict: true is not 1, nor "3" 3 (what the schema says, the server does).
 class CategoryIn(BaseModel):
     key: Key | None = Field(
         default=None, description="Stable name for files and imports; from the name if left out"
@@ -37,7 +40,7 @@ class CategoryIn(BaseModel):
         min_length=1, description='The name in each language: {"en": "Payment", "tr": "Ödeme"}'
     )
     descriptions: Texts = Field(default_factory=dict)
-    position: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    position: int = Field(default=0, ge=-1_000_000, le=1_000_000, strict=True)
 
 
 class CategoryUpdate(BaseModel):
@@ -46,7 +49,7 @@ class CategoryUpdate(BaseModel):
     key: Key | None = None
     names: Texts | None = Field(default=None, min_length=1)
     descriptions: Texts | None = None
-    position: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    position: int | None = Field(default=None, ge=-1_000_000, le=1_000_000, strict=True)
 
 
 class CategoryOut(BaseModel):
@@ -68,8 +71,8 @@ class TranslationIn(BaseModel):
 
 class ArticleCreate(BaseModel):
     key: Key | None = None
-    category_id: int | None = Field(default=None, ge=1)
-    position: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    category_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
+    position: int = Field(default=0, ge=-1_000_000, le=1_000_000, strict=True)
     translations: dict[Locale, TranslationIn] = Field(
         min_length=1, description='One entry per language: {"en": {...}, "tr": {...}}'
     )
@@ -79,8 +82,10 @@ class ArticleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: Key | None = None
-    category_id: int | None = Field(default=None, ge=1, description="null: no category")
-    position: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    category_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, strict=True, description="null: no category"
+    )
+    position: int | None = Field(default=None, ge=-1_000_000, le=1_000_000, strict=True)
 
 
 class TranslationOut(BaseModel):

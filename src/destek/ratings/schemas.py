@@ -12,7 +12,7 @@ MAX_COMMENT = 2000
 class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    score: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy)")
+    score: int = Field(ge=1, le=5, strict=True, description="1 (very unhappy) to 5 (very happy)")
     comment: str = Field(default="", max_length=MAX_COMMENT, description="Optional words from the customer")
 
 

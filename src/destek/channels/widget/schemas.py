@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from destek.channels.widget.settings import PreChatField, ReplyTime
@@ -130,4 +130,4 @@ class ConversationCreatedOut(BaseModel):
 
 
 class TypingIn(BaseModel):
-    typing: bool = Field(description="true while the customer types; false when they stop or clear")
+    typing: StrictBool = Field(description="true while the customer types; false when they stop or clear")

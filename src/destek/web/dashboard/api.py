@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from destek.conversations import service as conversations
 from destek.db import MAX_INT32
@@ -22,7 +22,7 @@ Number = Annotated[
 class ViewingChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    viewing: bool
+    viewing: StrictBool  # true/false only, never 0/1
 
 
 @router.post(
