@@ -85,6 +85,8 @@ async def running(state: AppState, *, web: bool = True) -> AsyncIterator[AppStat
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    if len(loc) > 2 and loc[0] == "query":
+        return str(loc[1])  # a repeated query parameter (?status=a&status=b): its name, not an index
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or ".".join(str(p) for p in loc)
 

@@ -34,7 +34,9 @@ MAX_THRESHOLD = 0.99
 MAX_TEXT = 1_000
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
-LocalizedText = dict[str, Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]]
+# A language key as sent: _check_languages trims it, lower-cases it and keeps what precedes - or _.
+LanguageKey = Annotated[str, Field(pattern=r"^\s*[A-Za-z]{2,3}([-_][\s\S]*|\s*)$")]
+LocalizedText = dict[LanguageKey, Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]]
 
 
 def _check_languages(table: dict[str, str]) -> dict[str, str]:

@@ -8,9 +8,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from destek.conversations.schemas import MAX_CONTENT
+from destek.conversations.schemas import MAX_CONTENT, LabelName
 
 SHORT_CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,49}$")
+# A short code as sent, before short_code() trims it, drops the leading / and lower-cases it.
+SHORT_CODE_SENT = r"^\s*/*[A-Za-z0-9][A-Za-z0-9_\-]{0,49}\s*$"
 
 
 def short_code(value: str) -> str:
@@ -24,10 +26,16 @@ def short_code(value: str) -> str:
     return code
 
 
-ShortCode = Annotated[str, AfterValidator(short_code)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortCode = Annotated[str, Field(pattern=SHORT_CODE_SENT), AfterValidator(short_code)]
+# Trimmed, then not empty: the pattern says it to clients (a title of spaces alone is refused).
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"[^ \t\n\r\f\v]")
+]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT)]
-Color = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+# Checked once trimmed: the pattern allows the spaces around it that the server trims.
+Color = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^\s*#[0-9a-fA-F]{6}\s*$")
+]
 
 
 class CannedResponseOut(BaseModel):
@@ -71,9 +79,7 @@ class CannedResponseUpdate(BaseModel):
 class LabelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(
-        min_length=1, max_length=64, description="Lower-cased; letters, digits, spaces . : / - _"
-    )
+    name: LabelName = Field(description="Lower-cased; letters, digits, spaces . : / - _")
     color: Color = "#6b7280"
     description: str = Field(default="", max_length=300)
 
@@ -81,6 +87,6 @@ class LabelCreate(BaseModel):
 class LabelUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=64)
+    name: LabelName | None = None
     color: Color | None = None
     description: str | None = Field(default=None, max_length=300)

@@ -21,7 +21,9 @@ from destek.conversations.schemas import (
     LabelList,
     LabelOut,
     LabelsChange,
+    Priority,
     PriorityChange,
+    Status,
     StatusChange,
 )
 from destek.db import MAX_ID, MAX_INT32
@@ -44,16 +46,21 @@ async def list_conversations(
     state: StateDep,
     actor: ActorDep,
     status: Annotated[
-        list[str] | None, Query(description="open, pending, snoozed or resolved; repeat for several")
+        list[Status] | None, Query(description="open, pending, snoozed or resolved; repeat for several")
     ] = None,
     assignee: Annotated[
-        str | None, Query(max_length=20, description="me, none, any or an agent's user id")
+        str | None,
+        Query(
+            max_length=20,
+            pattern=r"^(me|none|any|[0-9]{0,19})$",
+            description="me, none, any or an agent's user id",
+        ),
     ] = None,
     team_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     inbox_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     label: Annotated[str | None, Query(max_length=64)] = None,
     priority: Annotated[
-        list[str] | None, Query(description="none, low, medium, high or urgent; repeat for several")
+        list[Priority] | None, Query(description="none, low, medium, high or urgent; repeat for several")
     ] = None,
     contact_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[
@@ -70,12 +77,12 @@ async def list_conversations(
     ] = None,
 ) -> ConversationPage:
     filters = conversations.ConversationFilter(
-        status=status or [],
+        status=list[str](status or []),
         assignee=assignee,
         team_id=team_id,
         inbox_id=inbox_id,
         label=label,
-        priority=priority or [],
+        priority=list[str](priority or []),
         contact_id=contact_id,
         q=q,
         sort=sort,

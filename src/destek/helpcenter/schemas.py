@@ -25,7 +25,7 @@ def normalize_locale(value: str) -> str:
     return f"{language.lower()}-{region.upper()}" if region else language.lower()
 
 
-Locale = Annotated[str, Field(max_length=16), AfterValidator(normalize_locale)]
+Locale = Annotated[str, Field(max_length=16, pattern=LOCALE_PATTERN), AfterValidator(normalize_locale)]
 Key = Annotated[str, Field(pattern=KEY_PATTERN, max_length=100)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=200)]
 Texts = dict[Locale, Annotated[str, Field(max_length=300)]]
