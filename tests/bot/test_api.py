@@ -57,6 +57,9 @@ async def test_invalid_bot_settings_say_what_is_wrong(
     assert response.status_code == 404  # a team of no one's (or another account's)
     response = await client.patch(url, json={"enabled": True, "colour": "red"}, headers=tenant.owner.headers)
     assert response.status_code == 422
+    response = await client.patch(url, json={"topics": None}, headers=tenant.owner.headers)  # was a 500
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "bot"
 
 
 async def test_suggestions_for_the_agent(client: httpx.AsyncClient, state: AppState, tenant: Tenant) -> None:

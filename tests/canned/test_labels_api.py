@@ -72,3 +72,19 @@ async def test_agents_cannot_manage_labels(client: httpx.AsyncClient, tenant: Te
         item["name"] for item in (await client.get(tenant.url("/labels"), headers=agent)).json()["items"]
     ]
     assert names == ["bug"]
+
+
+async def test_renaming_to_a_taken_name_is_409(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    owner = tenant.owner.headers
+    await client.post(tenant.url("/labels"), json={"name": "vip"}, headers=owner)
+    other = (await client.post(tenant.url("/labels"), json={"name": "other"}, headers=owner)).json()
+    clash = await client.patch(tenant.url(f"/labels/{other['id']}"), json={"name": "VIP"}, headers=owner)
+    # It was a 500: the taken name failed the flush outside the savepoint, and the transaction with it.
+    assert clash.status_code == 409, clash.text
+    assert clash.json()["error"] == {
+        "code": "conflict",
+        "message": "a label named 'vip' already exists",
+        "field": "name",
+    }
+    listed = await client.get(tenant.url("/labels"), headers=owner)
+    assert sorted(item["name"] for item in listed.json()["items"]) == ["other", "vip"]

@@ -76,7 +76,8 @@ async def update_settings(
     merged = {**current, **given}
     if merged.get("enabled") and not current.get("enabled"):
         merged["enabled_since"] = utcnow()
-    for team_id in {t["team_id"] for t in merged.get("topics", []) if t.get("team_id")}:
+    # `topics: null` is refused by the validation below (422), not here.
+    for team_id in {t["team_id"] for t in merged.get("topics") or [] if t.get("team_id")}:
         await team_service.get_team(session, account_id=actor.account_id, team_id=team_id)
     if merged.get("mode") == "external":  # named by field, so that a form says it beside the field
         if merged.get("webhook_url") is None:

@@ -35,13 +35,18 @@ def _name(name: str) -> str:
         raise Invalid(exc.message, field="name") from None
 
 
-async def _flush_unique(session: AsyncSession, label: Label) -> None:
+async def _flush_unique(session: AsyncSession, label: Label, **changes: str) -> None:
+    """Write the label (with `changes`) in a savepoint: a taken name is 409 and leaves the transaction
+    usable. The changes are made inside it, as begin_nested() first flushes what is already dirty."""
+    name = changes.get("name", label.name)
     try:
         async with session.begin_nested():
+            for attribute, value in changes.items():
+                setattr(label, attribute, value)
             session.add(label)
             await session.flush()
     except IntegrityError:
-        raise Conflict(f"a label named {label.name!r} already exists", field="name") from None
+        raise Conflict(f"a label named {name!r} already exists", field="name") from None
 
 
 async def create_label(
@@ -92,13 +97,14 @@ async def update_label(
     require_admin(actor)
     label = await get_label(session, account_id=actor.account_id, label_id=label_id)
     renamed = name is not None and _name(name) != label.name
+    changes: dict[str, str] = {}
     if name is not None:
-        label.name = _name(name)
+        changes["name"] = _name(name)
     if color is not None:
-        label.color = color
+        changes["color"] = color
     if description is not None:
-        label.description = description.strip()
-    await _flush_unique(session, label)
+        changes["description"] = description.strip()
+    await _flush_unique(session, label, **changes)
     if renamed:
         await _announce(session, await _carrying(session, label))
     return label

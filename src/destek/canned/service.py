@@ -122,9 +122,15 @@ async def visible_conversation(session: AsyncSession, *, actor: Actor, conversat
 # --- changing ---------------------------------------------------------------------------------------
 
 
-async def _flush_unique(session: AsyncSession, row: CannedResponse, short_code: str) -> None:
+async def _flush_unique(
+    session: AsyncSession, row: CannedResponse, short_code: str, /, **changes: object
+) -> None:
+    """Write the row (with `changes`) in a savepoint: a taken short code is 409 and leaves the
+    transaction usable. The changes are made inside it, as begin_nested() first flushes what is dirty."""
     try:
         async with session.begin_nested():
+            for attribute, value in changes.items():
+                setattr(row, attribute, value)
             session.add(row)
             await session.flush()
     except IntegrityError:
@@ -162,14 +168,14 @@ async def update(
 ) -> CannedResponse:
     require_admin(actor)
     row = await get(session, account_id=actor.account_id, canned_id=canned_id)
+    changes: dict[str, object] = {"updated_at": utcnow()}
     if short_code is not None:
-        row.short_code = short_code
+        changes["short_code"] = short_code
     if title is not None:
-        row.title = title
+        changes["title"] = title
     if content is not None:
-        row.content = content
-    row.updated_at = utcnow()
-    await _flush_unique(session, row, row.short_code)
+        changes["content"] = content
+    await _flush_unique(session, row, str(changes.get("short_code", row.short_code)), **changes)
     return row
 
 
