@@ -9,7 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -21,6 +21,7 @@ from destek.bus import make_bus
 from destek.config import Settings
 from destek.db import Database
 from destek.errors import DestekError
+from destek.nul_guard import refuse_nul
 from destek.state import AppState
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         lifespan=lifespan,
         description="Agent API (`/api/v1/accounts/{account_id}/...`), public client API "
         "(`/api/v1/public/...`) and websockets (`/ws`, `/api/v1/public/ws`). See docs/api.md.",
+        dependencies=[Depends(refuse_nul)],  # 422 for text with NUL, which PostgreSQL cannot store
     )
     app.state.destek = state
     install_error_handlers(app)
