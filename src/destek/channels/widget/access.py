@@ -83,7 +83,22 @@ async def credentials(  # async: a plain def would cost a thread hop per request
     )
 
 
-CredentialsDep = Annotated[Credentials, Depends(credentials)]
+OptionalCredentialsDep = Annotated[Credentials, Depends(credentials)]
+IDENTIFY_FIRST = (
+    "send the contact token from POST /api/v1/public/inboxes/{inbox_token}/contacts "
+    "as `Authorization: Bearer <token>`"
+)
+
+
+async def contact_credentials(creds: OptionalCredentialsDep) -> Credentials:
+    """The raw tokens of a route that needs the contact token. Without one the answer is 401 before the
+    input is validated: a client that has not identified learns that first (and only that)."""
+    if creds.contact_token is None:
+        raise Unauthorized(IDENTIFY_FIRST)
+    return creds
+
+
+CredentialsDep = Annotated[Credentials, Depends(contact_credentials)]
 
 
 @dataclass(slots=True)
@@ -125,10 +140,7 @@ async def visitor(session: AsyncSession, *, key: bytes, creds: Credentials) -> V
     """The inbox and the contact of the token; 404 for an unknown inbox, 401 for a bad token."""
     inbox = await chat_inbox(session, inbox_token=creds.inbox_token, origin=creds.origin)
     if creds.contact_token is None:
-        raise Unauthorized(
-            "send the contact token from POST /api/v1/public/inboxes/{inbox_token}/contacts "
-            "as `Authorization: Bearer <token>`"
-        )
+        raise Unauthorized(IDENTIFY_FIRST)
     contact, _inbox_id = await contacts.contact_from_token(
         session, key, token=creds.contact_token, inbox=inbox
     )

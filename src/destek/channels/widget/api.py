@@ -18,6 +18,7 @@ from destek.channels.widget.access import (
     INBOX_ERRORS,
     CredentialsDep,
     InboxToken,
+    OptionalCredentialsDep,
     chat_inbox,
     foreign_origin,
     optional_visitor,
@@ -135,7 +136,7 @@ async def get_inbox_config(
 A token that is not valid for this inbox is ignored here, so a client can always recover by identifying
 again. Returns a new token each time; keep the latest.""",
 )
-async def identify(state: StateDep, creds: CredentialsDep, body: IdentifyIn) -> IdentifyOut:
+async def identify(state: StateDep, creds: OptionalCredentialsDep, body: IdentifyIn) -> IdentifyOut:
     if body.identifier_hash is not None and body.identifier is None:
         raise Invalid("identifier_hash was sent without the identifier it signs", field="identifier")
     key = state.settings.secret
