@@ -31,7 +31,6 @@ from destek.errors import ErrorOut
 AGENT_PREFIX = "/api/v1/accounts/{account_id}"
 PUBLIC_PREFIX = "/api/v1/public/inboxes/{inbox_token}"
 PROFILE_PREFIX = "/api/v1/profile"
-INVITATION = "/api/v1/invitations/{token}"
 ERROR_REF = "#/components/schemas/ErrorOut"
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # FastAPI's own 422 shape, which this server never answers with (app.py renders ErrorOut).
@@ -58,41 +57,6 @@ BODY_ERRORS = {
     422: "The input is invalid; `error.field` names it, `error.errors` lists every problem",
 }
 PARAMETER_ERROR = {422: "A parameter is invalid; `error.field` names it"}
-
-# Routes of accounts/ and realtime/, which are being reworked: until those routes declare these
-# themselves (with `responses=`, like every other domain), they are listed here.
-GONE = {410: "The invitation was used, withdrawn or has expired: ask for a new one"}
-ROUTE_ERRORS: dict[tuple[str, str], dict[int, str]] = {
-    ("get", f"{AGENT_PREFIX}/events"): {
-        410: "`since` is ahead of the log, or its events were pruned: fetch the state afresh (code resync)"
-    },
-    ("post", "/api/v1/auth/login"): {
-        401: "Wrong e-mail or password; the second factor's code missing (second_factor_required) or "
-        "wrong; or a login deactivated in every account (deactivated)",
-        503: "Second factors cannot be checked: the server's secret key changed (its operator must act)",
-    },
-    ("post", "/api/v1/auth/logout"): CSRF_ERROR,
-    ("post", f"{AGENT_PREFIX}/teams"): {409: "A team of this name exists"},
-    ("patch", f"{AGENT_PREFIX}/teams/{{team_id}}"): {409: "A team of this name exists"},
-    ("post", f"{AGENT_PREFIX}/invitations"): {409: "The address is an agent here already, or invited"},
-    ("get", INVITATION): GONE,
-    ("post", f"{INVITATION}/accept"): {
-        **PROFILE_ERRORS,
-        **CSRF_ERROR,
-        409: "You were deactivated in this account: its administrator reactivates you",
-        **GONE,
-    },
-    ("post", f"{INVITATION}/register"): {409: "The address has a login: log in and accept", **GONE},
-    ("post", f"{PROFILE_PREFIX}/invitations/{{invitation_id}}/accept"): {
-        409: "You were deactivated in this account: its administrator reactivates you",
-        **GONE,
-    },
-    ("post", f"{PROFILE_PREFIX}/second-factor/setup"): {409: "A second factor is on already"},
-    ("post", f"{PROFILE_PREFIX}/second-factor/disable"): {
-        409: "No second factor is on, or an account requires one"
-    },
-    ("post", f"{PROFILE_PREFIX}/second-factor/recovery-codes"): {409: "No second factor is on"},
-}
 
 
 def install(app: FastAPI) -> None:
@@ -146,7 +110,6 @@ def _errors_of(method: str, path: str, operation: Mapping[str, Any]) -> dict[int
         errors.update(BODY_ERRORS)
     elif parameters:
         errors.update(PARAMETER_ERROR)
-    errors.update(ROUTE_ERRORS.get((method, path), {}))
     return errors
 
 

@@ -69,7 +69,14 @@ async def start_session(
     "With a second factor on, a request without `code` gets 401 `second_factor_required`; send it again "
     "with the code. A login that is deactivated in every account gets 401 `deactivated`. Attempts are "
     "limited per e-mail and per client address (429 with Retry-After; docs/api.md).",
-    responses=TOO_MANY,
+    responses={
+        **TOO_MANY,
+        401: {
+            "description": "Wrong e-mail or password; the second factor's code missing "
+            "(second_factor_required) or wrong; or a login deactivated in every account (deactivated)"
+        },
+        503: {"description": "Second factors cannot be checked: the server's secret key changed"},
+    },
 )
 async def login(request: Request, body: LoginIn, response: Response, state: StateDep) -> ProfileOut:
     await check_login(request, state, email=body.email)
@@ -91,6 +98,7 @@ async def login(request: Request, body: LoginIn, response: Response, state: Stat
     summary="End the login session and clear its cookie",
     description="Like every change made with the session cookie, it needs the `X-Requested-With` header. "
     "The session's open websockets close.",
+    responses={403: {"description": "The session cookie without the X-Requested-With header"}},
 )
 async def logout(request: Request, state: StateDep) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -65,6 +65,7 @@ async def list_invitations(state: StateDep, actor: ActorDep) -> list[InvitationO
     "link on to the person: with a login they log in and accept (the invitation also waits in their "
     "profile), without one they choose their own name and password. The link works for 7 days; an "
     "earlier invitation of the same address to this account stops working.",
+    responses={409: {"description": "The address is an agent of this account already"}},
 )
 async def invite(
     body: InvitationCreate, request: Request, response: Response, state: StateDep, actor: ActorDep
@@ -121,6 +122,7 @@ class InvitationView(BaseModel):
     response_model=InvitationView,
     summary="The invitation of a link (no login needed): the account, role and address",
     description="404 for a link that never was; 410 once it was used, withdrawn, or has expired.",
+    responses={410: {"description": "The invitation was used, withdrawn or has expired: ask for a new one"}},
 )
 async def view(token: Token, state: StateDep) -> InvitationView:
     async with state.read() as session:
@@ -142,6 +144,12 @@ async def view(token: Token, state: StateDep) -> InvitationView:
     "/{token}/accept",
     response_model=ProfileOut,
     summary="Accept the invitation as the logged-in person (the address must be their login's)",
+    responses={
+        401: {"description": "Not logged in"},
+        403: {"description": "Another address's invitation, or no X-Requested-With with the cookie"},
+        409: {"description": "You were deactivated in this account: its administrator reactivates you"},
+        410: {"description": "The invitation was used, withdrawn or has expired: ask for a new one"},
+    },
 )
 async def accept(token: Token, state: StateDep, me: LoggedInDep) -> ProfileOut:
     async with state.uow() as session:
@@ -160,7 +168,11 @@ async def _limit_registrations(request: Request, state: StateDep) -> None:
     response_model=ProfileOut,
     summary="Accept the invitation with a new login: your name and your own password; logs you in",
     description="409 when the address already has a login: log in with it and accept instead.",
-    responses=TOO_MANY,
+    responses={
+        **TOO_MANY,
+        409: {"description": "The address has a login: log in and accept"},
+        410: {"description": "The invitation was used, withdrawn or has expired: ask for a new one"},
+    },
     dependencies=[Depends(_limit_registrations)],
 )
 async def register(

@@ -202,7 +202,7 @@ async def second_factor_status(state: StateDep, me: LoggedInDep) -> SecondFactor
     summary="Start setting up a second factor: a new key for your authenticator app (password needed)",
     description="Scan the QR code (or type the key) into any authenticator app, then confirm with a code "
     "it shows. Nothing changes until then.",
-    responses=TOO_MANY,
+    responses={**TOO_MANY, 409: {"description": "A second factor is on already"}},
 )
 async def setup_second_factor(
     request: Request, body: PasswordConfirm, response: Response, state: StateDep, me: LoggedInDep
@@ -236,7 +236,7 @@ async def confirm_second_factor(
     status_code=204,
     response_model=None,
     summary="Turn the second factor off (password needed; refused where an account requires it)",
-    responses=TOO_MANY,
+    responses={**TOO_MANY, 409: {"description": "No second factor is on, or an account requires one"}},
 )
 async def disable_second_factor(
     request: Request, body: PasswordConfirm, state: StateDep, me: LoggedInDep
@@ -252,7 +252,7 @@ async def disable_second_factor(
     "/second-factor/recovery-codes",
     response_model=RecoveryCodes,
     summary="New recovery codes (password needed); the old ones stop working",
-    responses=TOO_MANY,
+    responses={**TOO_MANY, 409: {"description": "No second factor is on"}},
 )
 async def new_recovery_codes(
     request: Request, body: PasswordConfirm, response: Response, state: StateDep, me: LoggedInDep
@@ -299,6 +299,10 @@ async def my_invitations(state: StateDep, me: LoggedInDep) -> list[PendingInvita
     "/invitations/{invitation_id}/accept",
     response_model=ProfileOut,
     summary="Accept an invitation: you join the account with its role",
+    responses={
+        409: {"description": "You were deactivated in this account: its administrator reactivates you"},
+        410: {"description": "The invitation was used, withdrawn or has expired: ask for a new one"},
+    },
 )
 async def accept_invitation(invitation_id: InvitationId, state: StateDep, me: LoggedInDep) -> ProfileOut:
     return await accept_as(state, me, invitation_id=invitation_id)

@@ -19,7 +19,7 @@ MAX_PASSWORD = 1024
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Locale = Annotated[str, Field(max_length=16, pattern=LOCALE_PATTERN, examples=["en", "tr", "pt-BR"])]
-UserId = Annotated[int, Field(ge=1, le=MAX_ID)]
+UserId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 
 # --- login and profile ---------------------------------------------------------------------------
@@ -193,14 +193,14 @@ class TeamOut(BaseModel):
 class TeamCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     tier: int = Field(
-        default=1, ge=1, le=3, description="1 general (L1), 2 technical (L2), 3 engineering (L3)"
+        default=1, ge=1, le=3, strict=True, description="1 general (L1), 2 technical (L2), 3 engineering (L3)"
     )
     description: str = Field(default="", max_length=500)
 
 
 class TeamUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    tier: int | None = Field(default=None, ge=1, le=3)
+    tier: int | None = Field(default=None, ge=1, le=3, strict=True)
     description: str | None = Field(default=None, max_length=500)
 
 

@@ -38,7 +38,13 @@ async def list_teams(state: StateDep, actor: ActorDep) -> list[TeamOut]:
     return [team_out(team, members.get(team.id, [])) for team in teams]
 
 
-@router.post("/teams", status_code=201, response_model=TeamOut, summary="Create a team (administrators)")
+@router.post(
+    "/teams",
+    status_code=201,
+    response_model=TeamOut,
+    summary="Create a team (administrators)",
+    responses={409: {"description": "A team of this name exists"}},
+)
 async def create_team(body: TeamCreate, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.uow() as session:
         team = await team_service.create_team(
@@ -55,7 +61,10 @@ async def get_team(team_id: TeamId, state: StateDep, actor: ActorDep) -> TeamOut
 
 
 @router.patch(
-    "/teams/{team_id}", response_model=TeamOut, summary="Rename a team, change its tier or description"
+    "/teams/{team_id}",
+    response_model=TeamOut,
+    summary="Rename a team, change its tier or description",
+    responses={409: {"description": "A team of this name exists"}},
 )
 async def update_team(team_id: TeamId, body: TeamUpdate, state: StateDep, actor: ActorDep) -> TeamOut:
     async with state.uow() as session:

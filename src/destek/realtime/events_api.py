@@ -31,7 +31,17 @@ class EventPage(BaseModel):
     next_since: int  # pass as `since` for the next page
 
 
-@router.get("/events", response_model=EventPage, summary="Events after a cursor, in order")
+@router.get(
+    "/events",
+    response_model=EventPage,
+    summary="Events after a cursor, in order",
+    responses={
+        410: {
+            "description": "`since` is ahead of the log, or its events were pruned: fetch the state afresh "
+            "(code resync)"
+        }
+    },
+)
 async def list_events(
     actor: ActorDep,
     state: StateDep,
