@@ -27,6 +27,7 @@ document.getElementById("logout")?.addEventListener("click", async () => {
   // would send the agent straight back here.
   const error = document.getElementById("logout-error");
   error.hidden = true;
+  document.dispatchEvent(new CustomEvent("destek:logging-out"));
   let ok = false;
   try {
     const response = await fetch("/api/v1/auth/logout", { method: "POST", headers: { "X-Requested-With": "destek" } });
@@ -35,7 +36,10 @@ document.getElementById("logout")?.addEventListener("click", async () => {
     ok = false;
   }
   if (ok) window.location.assign("/login");
-  else error.hidden = false;
+  else {
+    error.hidden = false;
+    document.dispatchEvent(new CustomEvent("destek:logout-failed"));
+  }
 });
 
 const menu = document.getElementById("profile-menu");

@@ -21,6 +21,16 @@ export class Realtime {
     // outage. Drop it at once when offline; reconnect (resuming from the cursor) as soon as online.
     window.addEventListener("offline", () => this.wentOffline());
     window.addEventListener("online", () => this.cameOnline());
+    // Logging out ends the session, and the server closes its sockets (4001): the page that logs out
+    // goes to the login page itself; the socket must not race it there.
+    document.addEventListener("destek:logging-out", () => {
+      this.stopped = true;
+      clearTimeout(this.retry);
+    });
+    document.addEventListener("destek:logout-failed", () => {
+      this.stopped = false;
+      if (!this.socket) this.connect();
+    });
   }
 
   wentOffline() {
@@ -119,6 +129,7 @@ export class Realtime {
     if (socket !== this.socket) return;
     clearTimeout(this.watchdog);
     this.socket = null;
+    if (this.stopped) return;
     if (close.code === 4001) {
       window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;
