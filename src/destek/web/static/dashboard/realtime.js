@@ -14,7 +14,8 @@ export class Realtime {
     this.watchdog = null;
     this.heartbeat = 25;
     this.needsFetch = true; // the first subscribe and each resync start from REST
-    this.stopped = false;
+    this.stopped = false; // no reconnecting (tests hold the socket down with it)
+    this.loggingOut = false; // the page itself goes to the login page
     this.retry = null;
     // The browser knows of a network change before the socket does: a dead socket would otherwise
     // only be noticed by the watchdog (twice the heartbeat), and a long backoff would outlast the
@@ -24,11 +25,11 @@ export class Realtime {
     // Logging out ends the session, and the server closes its sockets (4001): the page that logs out
     // goes to the login page itself; the socket must not race it there.
     document.addEventListener("destek:logging-out", () => {
-      this.stopped = true;
+      this.loggingOut = true;
       clearTimeout(this.retry);
     });
     document.addEventListener("destek:logout-failed", () => {
-      this.stopped = false;
+      this.loggingOut = false;
       if (!this.socket) this.connect();
     });
   }
@@ -57,7 +58,7 @@ export class Realtime {
 
   connect() {
     clearTimeout(this.retry);
-    if (this.stopped) return;
+    if (this.stopped || this.loggingOut) return;
     if (this.socket) {
       const old = this.socket;
       this.socket = null; // its frames and close are ignored from now on
@@ -129,7 +130,7 @@ export class Realtime {
     if (socket !== this.socket) return;
     clearTimeout(this.watchdog);
     this.socket = null;
-    if (this.stopped) return;
+    if (this.loggingOut) return;
     if (close.code === 4001) {
       window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;
