@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from destek.accounts import service as accounts
+from destek.bot.settings import DEFAULT_THRESHOLD
 from destek.canned.models import CannedResponse
 from destek.state import AppState
 from tests.bot.helpers import add_articles, bot_with_articles, conversation, settle, start
@@ -18,7 +19,11 @@ async def test_admins_read_and_change_the_bot(
     response = await client.get(url, headers=tenant.owner.headers)
     assert response.status_code == 200
     body = response.json()
-    assert body["enabled"] is False and body["mode"] == "builtin" and body["answer_threshold"] == 0.8
+    assert (
+        body["enabled"] is False
+        and body["mode"] == "builtin"
+        and body["answer_threshold"] == DEFAULT_THRESHOLD
+    )
     assert [t["id"] for t in body["topics"]] == ["payment", "order", "technical", "account"]
     response = await client.patch(
         url,

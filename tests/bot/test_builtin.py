@@ -195,6 +195,21 @@ async def test_angry_message_raises_priority_and_hands_over(
     assert not any(m["content_attributes"].get("article") for m in await seen(client, contact, cid))
 
 
+async def test_an_urgent_question_the_help_center_answers_gets_the_answer_and_a_person_button(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    contact = await bot_with_articles(state, tenant)
+    question = "I forgot my password and I cannot get in, it's urgent, please help me right now"
+    cid = await start(client, state, contact, question)
+    found = await conversation(state, cid)
+    assert found.handed_over_at is None  # answered, not handed over silently
+    shown = await seen(client, contact, cid)
+    assert any(m["content_attributes"].get("article") for m in shown)
+    buttons = [b["value"] for m in shown for b in m["content_attributes"].get("quick_replies", [])]
+    assert "person" in buttons  # one tap away beside the answer
+    assert found.priority == "urgent"
+
+
 async def test_yes_resolves_as_bot_resolved(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:

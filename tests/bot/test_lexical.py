@@ -9,7 +9,7 @@ import pytest
 
 from destek.bot import texts
 from destek.config import Settings
-from destek.helpcenter.search import embedder
+from destek.helpcenter.embedding import embedder
 from destek.state import AppState
 from tests.bot.helpers import add_articles, agent_messages, bot_texts, conversation, enable_bot, seen, start
 from tests.support.factories import Tenant, make_contact

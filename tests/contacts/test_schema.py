@@ -11,14 +11,13 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from destek.migrate import head_revision
-from destek.migrations.filters import include_name
 from destek.models import Base
 
 
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "compare_server_default": True, "include_name": include_name},
+        opts={"compare_type": True, "compare_server_default": True},
     )
     return list(compare_metadata(context, Base.metadata))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from destek.accounts import service as accounts
+from destek.helpcenter import categories as category_service
 from destek.helpcenter import service
 from destek.helpcenter.schemas import ArticleCreate, CategoryIn, TranslationIn
 from destek.state import AppState
@@ -47,7 +48,7 @@ async def owner(state: AppState, tenant: Tenant) -> accounts.Actor:
 async def make_category(state: AppState, tenant: Tenant, key: str, **names: str) -> int:
     actor = await owner(state, tenant)
     async with state.uow() as session:
-        category = await service.create_category(
+        category = await category_service.create_category(
             session, actor=actor, data=CategoryIn(key=key, names=names or {"en": key.title()})
         )
         return category.id

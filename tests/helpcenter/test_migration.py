@@ -1,4 +1,5 @@
-"""Migration 0007: SQLite's full-text rows keep their text and get their account's tenant token."""
+"""Migrations of the help center's full-text table: 0007 gave SQLite's rows their account's tenant
+token; 0010 drops the table (nothing reads it) and its downgrade builds it again from the translations."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from destek.helpcenter import fulltext
 from destek.migrate import alembic_config, upgrade
+from destek.state import AppState
+from tests.helpcenter.helpers import PASSWORD_TR, make_article
+from tests.support.factories import Tenant
 
 
 async def test_0007_moves_the_sqlite_index_rows_and_back(tmp_path: Path) -> None:
@@ -22,10 +25,10 @@ async def test_0007_moves_the_sqlite_index_rows_and_back(tmp_path: Path) -> None
             await connection.execute(
                 text("INSERT INTO hc_fts (rowid, title, body, account_id) VALUES (7, 'sifre', 'unuttum', 42)")
             )
-        await asyncio.to_thread(upgrade, url, "head")
+        await asyncio.to_thread(upgrade, url, "0007")
         async with engine.connect() as connection:
             row = (await connection.execute(text("SELECT rowid, title, body, tenant FROM hc_fts"))).one()
-            assert tuple(row) == (7, "sifre", "unuttum", fulltext.tenant_token(42))
+            assert tuple(row) == (7, "sifre", "unuttum", "a42")
             found = await connection.scalar(
                 text("SELECT rowid FROM hc_fts WHERE hc_fts MATCH :match"),
                 {"match": 'tenant : "a42" AND sifre'},
@@ -35,5 +38,33 @@ async def test_0007_moves_the_sqlite_index_rows_and_back(tmp_path: Path) -> None
         async with engine.connect() as connection:
             row = (await connection.execute(text("SELECT rowid, title, body, account_id FROM hc_fts"))).one()
             assert tuple(row) == (7, "sifre", "unuttum", 42)
+    finally:
+        await engine.dispose()
+
+
+async def test_0010_drops_the_full_text_table_and_its_downgrade_fills_it_again(
+    state: AppState, tenant: Tenant, db_url: str
+) -> None:
+    article = await make_article(state, tenant, {"tr": PASSWORD_TR})
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync))
+            assert "hc_fts" not in tables
+        await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0009")
+        sqlite = db_url.startswith("sqlite")
+        query = (
+            "SELECT rowid FROM hc_fts WHERE hc_fts MATCH 'tenant : \"a{account}\" AND sifre*'"
+            if sqlite
+            else "SELECT translation_id FROM hc_fts WHERE account_id = {account}"
+            " AND document @@ to_tsquery('simple', 'sifre:*')"
+        ).format(account=tenant.account_id)
+        async with engine.connect() as connection:
+            found = (await connection.execute(text(query))).scalars().all()
+            translation = await connection.scalar(
+                text("SELECT id FROM hc_translations WHERE article_id = :id"), {"id": article}
+            )
+        assert found == [translation]
+        await asyncio.to_thread(upgrade, db_url, "head")
     finally:
         await engine.dispose()

@@ -1,10 +1,11 @@
-"""Hybrid search: full text over folded text plus embeddings, fused; the widget's FAQ endpoint."""
+"""Help-center search: meaning (sentence vectors) and character n-grams, weighted by the ranking model;
+the widget's FAQ endpoint."""
 
 from __future__ import annotations
 
 import httpx
 
-from destek.helpcenter import search as search_module
+from destek.helpcenter import index as index_module
 from destek.helpcenter.search import search
 from destek.state import AppState
 from tests.helpcenter.helpers import (
@@ -36,7 +37,7 @@ async def test_a_turkish_question_without_diacritics_finds_the_turkish_article_f
     assert hits, "no hits"
     top = hits[0]
     assert (top.article_id, top.locale, top.title) == (ids["password"], "tr", "Şifremi unuttum")
-    assert top.fulltext is not None and top.semantic is not None
+    assert top.lexical > 0.2 and top.semantic > 0.2
     assert top.url == f"/hc/{tenant.account_id}/tr/articles/{ids['password']}-sifremi-unuttum"
     assert len({hit.article_id for hit in hits}) == len(hits), "one hit per article"
 
@@ -55,19 +56,16 @@ async def test_an_english_question_gets_the_english_translation(state: AppState,
     ]
 
 
-async def test_full_text_and_meaning_both_contribute(state: AppState, tenant: Tenant) -> None:
+async def test_letters_and_meaning_both_contribute(state: AppState, tenant: Tenant) -> None:
     ids = await _stock(state, tenant)
     async with state.read() as session:
-        # No word in common with "Charged twice for one order": only the meaning finds it.
+        # No word in common with "Charged twice for one order": the meaning finds it.
         meaning = await search(session, account_id=tenant.account_id, query="paid double, deducted again")
-        # A word the embedding cannot know: only the full text finds it.
-        words = await search(session, account_id=tenant.account_id, query="authorisation")
-    assert meaning[0].article_id == ids["charged"]
-    assert meaning[0].fulltext is None and meaning[0].semantic is not None and meaning[0].semantic > 0.3
-    text_hit = next(hit for hit in words if hit.article_id == ids["charged"])
-    assert text_hit.fulltext is not None
-    assert words[0].article_id == ids["charged"]
-    assert meaning[0].score > 0 and text_hit.score > 0
+        # A word of the article's text, misspelt: its letters find it.
+        letters = await search(session, account_id=tenant.account_id, query="autorisaton")
+    assert meaning[0].article_id == ids["charged"] and meaning[0].semantic > 0.3
+    assert letters[0].article_id == ids["charged"] and letters[0].lexical > 0.05
+    assert meaning[0].score > 0 and letters[0].score > 0
 
 
 async def test_drafts_and_other_accounts_are_never_found_and_changes_show_at_once(
@@ -101,12 +99,12 @@ async def test_another_node_sees_a_change_through_the_version(state: AppState, t
     ids = await _stock(state, tenant)
     async with state.read() as session:
         await search(session, account_id=tenant.account_id, query="password")
-        before = await search_module.current_version(session, account_id=tenant.account_id)
+        before = await index_module.current_version(session, account_id=tenant.account_id)
     async with running(build_state(state.settings)) as other_node:
         renamed = CHARGED_TWICE_EN.model_copy(update={"title": "Double charge refund"})
         await make_article(other_node, tenant, {"en": renamed})
     async with state.read() as session:
-        assert await search_module.current_version(session, account_id=tenant.account_id) != before
+        assert await index_module.current_version(session, account_id=tenant.account_id) != before
         hits = await search(session, account_id=tenant.account_id, query="double charge refund")
     assert hits[0].title == "Double charge refund"
     assert hits[0].article_id not in ids.values()
@@ -151,4 +149,4 @@ async def test_the_composer_search_endpoint(
     assert response.status_code == 200, response.text
     top = response.json()[0]
     assert (top["article_id"], top["locale"]) == (ids["password"], "tr")
-    assert {"semantic", "fulltext", "score", "snippet", "url", "translation_id"} <= set(top)
+    assert {"semantic", "lexical", "score", "snippet", "url", "translation_id"} <= set(top)

@@ -10,8 +10,9 @@ import httpx
 import numpy as np
 import pytest
 
-from destek.helpcenter import search as search_module
-from destek.helpcenter.search import MAX_QUERY_CHARS, clip_query, search
+from destek.helpcenter import embedding as embedding_module
+from destek.helpcenter.embedding import MAX_QUERY_CHARS, clip_query
+from destek.helpcenter.search import search
 from destek.nlp.protocols import Embedder, Vectors
 from destek.state import AppState
 from tests.helpcenter.helpers import (
@@ -45,14 +46,14 @@ class Watched:
 
 @pytest.fixture
 def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[Watched]:
-    spy = Watched(search_module.embedder())
-    monkeypatch.setattr(search_module, "embedder", lambda: spy)
-    with search_module._QUERY_LOCK:
-        search_module._QUERY_VECTORS.clear()
-    search_module._EMBEDDED.clear()
+    spy = Watched(embedding_module.embedder())
+    monkeypatch.setattr(embedding_module, "embedder", lambda: spy)
+    with embedding_module._QUERY_LOCK:
+        embedding_module._QUERY_VECTORS.clear()
+    embedding_module._EMBEDDED.clear()
     yield spy
-    with search_module._QUERY_LOCK:
-        search_module._QUERY_VECTORS.clear()
+    with embedding_module._QUERY_LOCK:
+        embedding_module._QUERY_VECTORS.clear()
 
 
 async def test_nothing_is_embedded_on_the_event_loop(
@@ -130,32 +131,5 @@ async def test_a_caller_can_bring_the_query_vector(state: AppState, tenant: Tena
     async with state.read() as session:
         hits = await search(session, account_id=tenant.account_id, query="zzqx", query_vector=vector)
     assert hits[0].article_id == ids["charged"]
-    assert hits[0].semantic is not None and hits[0].fulltext is None
+    assert hits[0].semantic > 0.3 and hits[0].lexical == 0.0  # "zzqx" shares no letters with it
     assert watched.calls == [], "the given vector is used, nothing embedded"
-
-
-async def test_full_text_matches_only_the_accounts_own_rows(
-    state: AppState, tenant: Tenant, other_tenant: Tenant
-) -> None:
-    from destek.helpcenter import fulltext
-
-    mine = await make_article(state, tenant, {"en": QR_MENU_EN})
-    theirs = await make_article(state, other_tenant, {"en": QR_MENU_EN})
-    async with state.read() as session:
-        own = await fulltext.search(
-            session, account_id=tenant.account_id, query="qr menu", locale=None, limit=10
-        )
-        other = await fulltext.search(
-            session, account_id=other_tenant.account_id, query="qr menu", locale=None, limit=10
-        )
-        # A query that names the tenant column or another account's token is just words.
-        tricky = await fulltext.search(
-            session,
-            account_id=tenant.account_id,
-            query=f'tenant : "{fulltext.tenant_token(other_tenant.account_id)}" OR qr',
-            locale=None,
-            limit=10,
-        )
-    assert len(own) == 1 and len(other) == 1 and own[0].translation_id != other[0].translation_id
-    assert [hit.translation_id for hit in tricky] == [own[0].translation_id]
-    assert mine != theirs

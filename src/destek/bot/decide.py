@@ -1,10 +1,12 @@
-"""Should the bot answer, and with which article? A calibrated probability over retrieval features.
+"""Should the bot answer, and with which article? A calibrated probability over the help center's ranking.
 
-The help center's hybrid search gives candidates; a small logistic model turns what they look like
-(how close the best one is, how far ahead of the next, whether full text agrees, whether it is in the
-customer's language) into the probability that the best article answers the question. It was fitted
-on a labelled set of questions (EN + TR, answerable and out of scope): bot/calibration.py, numbers in
-docs/bot.md. The bot answers only above the inbox's threshold; below it, a person answers.
+The ranking (helpcenter/ranking.py) scores every article for the question; a second small logistic
+model looks at how that ranking came out (how sure the best article is, how far ahead of the next,
+whether meaning and words agree on it, how long the question is, whether it is asked as a question,
+whether the help center is in the customer's language at all) and gives the probability that the best
+article answers the question. Both were fitted on help centers of other businesses, choosing the
+threshold for a business the models never saw (bot/evaluate.py, numbers in docs/bot.md). The bot
+answers only above the inbox's threshold; below it, a person answers.
 """
 
 from __future__ import annotations
@@ -13,120 +15,164 @@ import functools
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from destek.helpcenter.fulltext import terms
-from destek.helpcenter.search import SearchHit, search
-from destek.nlp.text import words
+from destek.helpcenter import embedding
+from destek.helpcenter.ranking import BASE, Ranking
+from destek.helpcenter.search import SearchHit, ranked
+from destek.nlp.text import fold, words
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "calibration.json"
-FEATURES = ("semantic", "margin", "fulltext", "language", "fulltext_top", "length", "title_terms")
+FEATURES = (
+    "best_logit",
+    "margin",
+    "ratio",
+    *(f"best_{name}" for name in BASE),
+    "agreement",
+    *(f"best_{name}_gap" for name in BASE),
+    "total",
+    "length",
+    "question",
+    "foreign",
+    "spread",
+    "size",
+)
+# The "size" feature stops growing here: the evaluation's largest help center has about this many.
+MAX_SIZE = 16
 # Used until calibration.json exists (hand-set; conservative).
-_FALLBACK = {"bias": -9.0, "weights": [10.0, 6.0, 1.0, 1.0, 0.5, 0.0, 1.0]}
+_FALLBACK: dict[str, Any] = {
+    "features": list(FEATURES),
+    "mean": [0.0] * len(FEATURES),
+    "scale": [1.0] * len(FEATURES),
+    "bias": -6.0,
+    "weights": [1.0, 4.0, 0.5, 2.0, 1.0, 2.0, 1.0, 2.0, 2.0, 1.0, 2.0, 1.0, 0.0, 0.0, 0.5, -1.0, -1.0, 0.0],
+}
+# Something asked: a question mark, or a question word of the languages customers write in.
+_QUESTION = re.compile(
+    r"[?؟]|\b(nasil|neden|niye|niçin|nicin|nerede|nerde|ne zaman|hangi|kac|mi|mu|miyim|misiniz"
+    r"|how|why|where|when|what|which|can|could|is|are|do|does|wie|warum|wo|wann|was|welche|kann"
+    r"|como|por que|donde|cuando|que|cual|puedo|comment|pourquoi|ou|quand|est-ce)\b"
+    r"|(كيف|لماذا|متى|أين|هل|ماذا|ما)"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     confidence: float  # calibrated probability that `hit` answers the question
     hit: SearchHit | None
-    hits: list[SearchHit]
     features: tuple[float, ...]
 
     def answers(self, threshold: float) -> bool:
         return self.hit is not None and self.confidence >= threshold
 
 
-def model() -> tuple[float, tuple[float, ...]]:
-    """(bias, weights) fitted for the embedder in use (`by_embedder` in calibration.json; the top-level
-    weights are the Universal Sentence Encoder's)."""
-    from destek.helpcenter.search import embedder
-
-    return _model(embedder().name)
-
-
-@functools.cache
-def _model(embedder_name: str) -> tuple[float, tuple[float, ...]]:
-    data: dict[str, Any] = _FALLBACK
-    if WEIGHTS_FILE.exists():
-        stored = json.loads(WEIGHTS_FILE.read_text())
-        data = (stored.get("by_embedder") or {}).get(embedder_name) or stored
-        if data is stored and stored.get("embedder", embedder_name) != embedder_name:
-            log.warning(
-                "bot calibration has no weights for the %s embedder; using %s's (run python -m "
-                "destek.bot.calibration with this backend)",
-                embedder_name,
-                stored.get("embedder"),
-            )
-    else:
-        log.warning(
-            "bot calibration %s is missing (an incomplete install?): using conservative fallback weights; "
-            "the bot will hand over more often",
-            WEIGHTS_FILE,
-        )
-    if list(data.get("features") or FEATURES) != list(FEATURES):
-        log.warning("bot calibration %s was fitted on other features: using fallback weights", WEIGHTS_FILE)
-        data = _FALLBACK
-    return float(data["bias"]), tuple(float(w) for w in data["weights"])
-
-
-def features(question: str, hits: list[SearchHit], language: str | None) -> tuple[float, ...]:
-    if not hits:
-        return (0.0,) * len(FEATURES)
-    top = hits[0]
-    cosine = top.semantic or 0.0
-    others = [h.semantic or 0.0 for h in hits[1:] if h.article_id != top.article_id]
-    margin = cosine - (max(others) if others else 0.0)
-    best_text = max((h.fulltext or 0.0 for h in hits), default=0.0)
+def question_features(question: str, *, foreign: bool) -> tuple[float, float, float]:
+    """(length, asked as a question, the help center lacks the customer's language)."""
     return (
-        cosine,
-        margin,
-        1.0 if top.fulltext else 0.0,
-        1.0 if language is None or top.locale.split("-")[0] == language else 0.0,
-        1.0 if top.fulltext and top.fulltext >= best_text else 0.0,
-        min(len(words(question)), 12) / 12,
-        title_terms(question, top.title),
+        min(len(words(question)), 40) / 40,
+        1.0 if _QUESTION.search(fold(question)) else 0.0,
+        1.0 if foreign else 0.0,
     )
 
 
-def title_terms(question: str, title: str) -> float:
-    """The share of the question's words (stop words aside, stems by prefix, diacritics folded) found in
-    the article's title. Evidence that holds in every language alike, where the embedding's cosine does
-    not: USE puts Turkish paraphrases further apart than English ones ("siparisim gorunmuyor" and the
-    title "Siparişim görünmüyor": 0.37)."""
-    wanted = [term.rstrip("*") for term in terms(question)]
-    if not wanted:
-        return 0.0
-    found = words(title)
-    return sum(1 for term in wanted if any(word.startswith(term) for word in found)) / len(wanted)
+def features(ranking: Ranking, asked: tuple[float, float, float]) -> tuple[float, ...]:
+    """How the ranking came out for its best article (see FEATURES)."""
+    order = ranking.order
+    if not len(order):
+        return (0.0,) * len(FEATURES)
+    scores = ranking.scores
+    best = float(scores[order[0]])
+    second = float(scores[order[1]]) if len(order) > 1 else 0.0
+    top = ranking.values[order[0]]
+    present = ranking.values[order]
+    agreement = float(np.mean(present[:, : len(BASE)].argmax(axis=0) == 0))
+    head = scores[order[:5]]
+    shares = head / head.sum() if head.sum() > 0 else head
+    spread = float(-(shares * np.log(shares + 1e-9)).sum())
+    return (
+        math.log((best + 1e-9) / (1 - best + 1e-9)),
+        best - second,
+        math.log((best + 1e-9) / (second + 1e-9)),
+        *(float(v) for v in top[: len(BASE)]),
+        agreement,
+        *(float(v) for v in top[len(BASE) :]),
+        float(scores[order].sum()),
+        *asked,
+        spread,
+        # How many articles there are to choose from: with two, the second is far behind by nature.
+        # Capped at the largest help centers it was fitted on (never extrapolated).
+        math.log1p(min(len(order), MAX_SIZE)) / math.log1p(MAX_SIZE),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    bias: float
+    weights: npt.NDArray[np.float64]
+
+    def probability(self, values: tuple[float, ...]) -> float:
+        x = (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+        z = self.bias + float(x @ self.weights)
+        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Calibration:
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            bias=float(data["bias"]),
+            weights=np.asarray(data["weights"], dtype=np.float64),
+        )
+
+
+def stored(embedder_name: str, path: Path = WEIGHTS_FILE) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    found = (data.get("by_embedder") or {}).get(embedder_name)
+    if found is None or list(found.get("features", [])) != list(FEATURES):
+        return None
+    return dict(found)
+
+
+@functools.cache
+def calibration(embedder_name: str) -> Calibration:
+    data = stored(embedder_name)
+    if data is None:
+        log.warning(
+            "bot calibration has no weights for the %s embedder in %s: using conservative fallback "
+            "weights, the bot will hand over more often (run python -m destek.bot.evaluate --write)",
+            embedder_name,
+            WEIGHTS_FILE,
+        )
+        data = _FALLBACK
+    return Calibration.of(data)
 
 
 def probability(values: tuple[float, ...]) -> float:
-    bias, weights = model()
-    z = bias + sum(w * x for w, x in zip(weights, values, strict=True))
-    return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+    return calibration(embedding.embedder().name).probability(values)
 
 
 async def decide(
     session: AsyncSession, *, account_id: int, question: str, language: str | None, base_url: str = ""
 ) -> Decision:
-    # search() embeds the question in a worker thread (and caches it for the retry below).
-    hits = await search(
-        session, account_id=account_id, query=question, locale=language, limit=5, base_url=base_url
-    )
-    if not hits and language is not None:
-        # Nothing in the customer's language: an article in another one is still better than nothing,
-        # but the language feature counts against it.
-        hits = await search(session, account_id=account_id, query=question, limit=5, base_url=base_url)
-    values = features(question, hits, language)
-    return Decision(
-        confidence=probability(values) if hits else 0.0,
-        hit=hits[0] if hits else None,
-        hits=hits,
-        features=values,
-    )
+    """The best article for the question, in the customer's language when it has one, and how sure."""
+    found = await ranked(session, account_id=account_id, query=question, prefer=language)
+    if found is None or not len(found.ranking.order):
+        return Decision(confidence=0.0, hit=None, features=(0.0,) * len(FEATURES))
+    foreign = language is not None and language not in found.index.languages
+    asked = question_features(question, foreign=foreign)
+    values = features(found.ranking, asked)
+    hit = found.hit(int(found.ranking.order[0]), base_url=base_url)
+    return Decision(confidence=probability(values), hit=hit, features=values)

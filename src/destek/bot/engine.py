@@ -12,10 +12,10 @@ import logging
 from typing import Any
 
 from destek.accounts.models import Account, Inbox
-from destek.bot import intents, texts
+from destek.bot import intents, person, texts
 from destek.bot import service as bot
 from destek.bot.decide import Decision, decide
-from destek.bot.insights import upset
+from destek.bot.policy import act
 from destek.bot.settings import BotSettings
 from destek.consumers.offload import off_loop
 from destek.consumers.runner import Step
@@ -110,7 +110,8 @@ class BuiltinBot:
             )
             feeling = await off_loop(lambda: _sentiment(text, language)) if choice is None else None
             decision: Decision | None = None
-            if choice is None and not intents.small_talk(text) and not _upset(feeling):
+            angry = feeling is not None and feeling.angry
+            if choice is None and not intents.small_talk(text) and not angry:
                 decision = await decide(
                     session,
                     account_id=event.account_id,
@@ -263,24 +264,36 @@ class BuiltinBot:
                 account_locale=account_locale,
             )
 
-        if choice == bot.PERSON_VALUE or (choice is None and intents.asks_for_person(text)):
+        if choice == bot.PERSON_VALUE:
             return await handoff("asked")
         if choice is None and intents.is_thanks(text) and bot_session.stage == "answered":
             choice = bot.SOLVED_YES  # "thanks!" after an answer: it helped
-        if choice is None and intents.is_greeting(text):
-            # "merhaba", "hi": not a question. Offer the topics instead of handing over.
-            await bot.say(
-                session,
-                conversation=conversation,
-                text=texts.t(language, texts.HOW_CAN_I_HELP),
-                key=f"{key}-hello",
-                quick_replies=bot.topic_menu(settings, language),
+        if choice is None:
+            action = act(
+                asks_person=person.asks_for_person(text),
+                greeting=intents.is_greeting(text),
+                thanks=intents.is_thanks(text),
+                urgent=feeling is not None and feeling.urgent,
+                angry=feeling is not None and feeling.angry,
+                confidence=decision.confidence if decision is not None and decision.hit is not None else 0.0,
+                threshold=settings.answer_threshold,
             )
-            return None
-        if feeling is not None and feeling.urgent:
-            return await handoff("urgent")
-        if _upset(feeling):
-            return await handoff("negative")
+            if action.kind == "hello":
+                # "merhaba", "hi": not a question. Offer the topics instead of handing over.
+                await bot.say(
+                    session,
+                    conversation=conversation,
+                    text=texts.t(language, texts.HOW_CAN_I_HELP),
+                    key=f"{key}-hello",
+                    quick_replies=bot.topic_menu(settings, language),
+                )
+                return None
+            if action.kind == "thanks":
+                return None  # a thank-you with nothing to answer: nothing to say
+            if action.kind == "handoff":
+                if action.reason == "low_confidence":
+                    bot_session.last_question = text
+                return await handoff(action.reason)
         if choice is not None and choice.startswith(bot.TOPIC_PREFIX):
             topic = settings.topic(choice.removeprefix(bot.TOPIC_PREFIX))
             if topic is not None:
@@ -312,8 +325,7 @@ class BuiltinBot:
                 bot_session.last_question = text
                 return await handoff("repeated")
         bot_session.last_question = text
-        if decision is None or decision.hit is None or not decision.answers(settings.answer_threshold):
-            return await handoff("low_confidence")
+        assert decision is not None and decision.hit is not None  # act() answers only with a hit
         hit = decision.hit
         snippet = hit.snippet if len(hit.snippet) <= SNIPPET else hit.snippet[: SNIPPET - 1].rstrip() + "…"
         await bot.say(
@@ -331,7 +343,8 @@ class BuiltinBot:
             conversation=conversation,
             text=texts.t(language, texts.ASK_SOLVED),
             key=f"{key}-solved",
-            quick_replies=bot.solved_menu(language),
+            # Urgent: a person is one tap away beside the answer (and insights raised the priority).
+            quick_replies=bot.solved_menu(language, person=feeling is not None and feeling.urgent),
         )
         bot_session.stage = "answered"
         bot_session.offered = [
@@ -354,7 +367,3 @@ def _sentiment(text: str, language: str) -> Sentiment | None:
     except Exception:  # a model failure must not silence the bot
         log.warning("sentiment analysis failed", exc_info=True)
         return None
-
-
-def _upset(feeling: Sentiment | None) -> bool:
-    return feeling is not None and upset(feeling)

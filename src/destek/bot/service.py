@@ -273,11 +273,15 @@ def topic_menu(settings: BotSettings, language: str) -> list[dict[str, str]]:
     return menu[:10]
 
 
-def solved_menu(language: str) -> list[dict[str, str]]:
-    return [
+def solved_menu(language: str, *, person: bool = False) -> list[dict[str, str]]:
+    """Did the answer solve it: yes, no, and for an urgent problem a person at once."""
+    menu = [
         {"title": texts.t(language, texts.YES), "value": SOLVED_YES},
         {"title": texts.t(language, texts.NO), "value": SOLVED_NO},
     ]
+    if person:
+        menu.append({"title": texts.t(language, texts.TALK_TO_PERSON), "value": PERSON_VALUE})
+    return menu
 
 
 # --- handing over ---------------------------------------------------------------------------------

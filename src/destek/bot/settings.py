@@ -28,7 +28,7 @@ from pydantic.json_schema import SkipJsonSchema
 from destek.db import MAX_ID
 
 BotMode = Literal["builtin", "external"]
-DEFAULT_THRESHOLD = 0.8  # a calibrated probability that the offered article answers the question
+DEFAULT_THRESHOLD = 0.9  # a calibrated probability that the offered article answers the question
 MIN_THRESHOLD = 0.5
 MAX_THRESHOLD = 0.99
 MAX_TEXT = 1_000

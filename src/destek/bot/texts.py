@@ -39,6 +39,7 @@ NOTE_NONE = "none"
 REASONS = {
     "asked": "the customer asked for a person",
     "low_confidence": "no help-center article answers the question confidently",
+    "angry": "the customer is angry",
     "negative": "the customer is upset",
     "urgent": "the message is urgent",
     "not_solved": "the customer said the answer did not solve it",

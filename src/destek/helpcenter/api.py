@@ -15,7 +15,8 @@ from destek.consumers.offload import off_loop
 from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
 from destek.errors import Invalid
-from destek.helpcenter import service, transfer
+from destek.helpcenter import categories as category_service
+from destek.helpcenter import indexing, service, transfer
 from destek.helpcenter.schemas import (
     LOCALE_PATTERN,
     ArticleCreate,
@@ -79,8 +80,8 @@ async def update_helpcenter(body: HelpCenterUpdate, state: StateDep, actor: Acto
 @router.get("/categories", response_model=list[CategoryOut], summary="Help-center categories, in order")
 async def list_categories(state: StateDep, actor: ActorDep) -> list[CategoryOut]:
     async with state.read() as session:
-        rows = await service.list_categories(session, account_id=actor.account_id)
-    return [service.category_out(category, count) for category, count in rows]
+        rows = await category_service.list_categories(session, account_id=actor.account_id)
+    return [category_service.category_out(category, count) for category, count in rows]
 
 
 @router.post(
@@ -92,15 +93,17 @@ async def list_categories(state: StateDep, actor: ActorDep) -> list[CategoryOut]
 )
 async def create_category(body: CategoryIn, state: StateDep, actor: ActorDep) -> CategoryOut:
     async with state.uow() as session:
-        category = await service.create_category(session, actor=actor, data=body)
-        return service.category_out(category)
+        category = await category_service.create_category(session, actor=actor, data=body)
+        return category_service.category_out(category)
 
 
 @router.get("/categories/{category_id}", response_model=CategoryOut, summary="One category")
 async def get_category(category_id: ObjectId, state: StateDep, actor: ActorDep) -> CategoryOut:
     async with state.read() as session:
-        category = await service.get_category(session, account_id=actor.account_id, category_id=category_id)
-        return service.category_out(category)
+        category = await category_service.get_category(
+            session, account_id=actor.account_id, category_id=category_id
+        )
+        return category_service.category_out(category)
 
 
 @router.patch(
@@ -113,9 +116,11 @@ async def update_category(
     category_id: ObjectId, body: CategoryUpdate, state: StateDep, actor: ActorDep
 ) -> CategoryOut:
     async with state.uow() as session:
-        category = await service.get_category(session, account_id=actor.account_id, category_id=category_id)
-        await service.update_category(session, actor=actor, category=category, data=body)
-        return service.category_out(category)
+        category = await category_service.get_category(
+            session, account_id=actor.account_id, category_id=category_id
+        )
+        await category_service.update_category(session, actor=actor, category=category, data=body)
+        return category_service.category_out(category)
 
 
 @router.delete(
@@ -126,8 +131,10 @@ async def update_category(
 )
 async def delete_category(category_id: ObjectId, state: StateDep, actor: ActorDep) -> Response:
     async with state.uow() as session:
-        category = await service.get_category(session, account_id=actor.account_id, category_id=category_id)
-        await service.delete_category(session, actor=actor, category=category)
+        category = await category_service.get_category(
+            session, account_id=actor.account_id, category_id=category_id
+        )
+        await category_service.delete_category(session, actor=actor, category=category)
     return Response(status_code=204)
 
 
@@ -160,7 +167,7 @@ async def list_articles(
     responses={409: {"description": "Another article has this key"}},
 )
 async def create_article(body: ArticleCreate, state: StateDep, actor: ActorDep) -> ArticleOut:
-    await off_loop(lambda: service.prepare_embeddings(list(body.translations.values())))
+    await off_loop(lambda: indexing.prepare_embeddings(list(body.translations.values())))
     async with state.uow() as session:
         article, translations = await service.create_article(session, actor=actor, data=body)
         return service.article_out(article, translations)
@@ -169,7 +176,7 @@ async def create_article(body: ArticleCreate, state: StateDep, actor: ActorDep) 
 @router.get(
     "/articles/search",
     response_model=list[SearchHitOut],
-    summary="Find published articles answering a question (full text + meaning), best first",
+    summary="Find published articles answering a question (meaning and words), best first",
     description="What the composer's article picker and the bot use. `url` is the public page.",
 )
 async def search_articles(
@@ -228,7 +235,7 @@ async def import_articles(
         loaded.append((upload.filename or "upload.md", data))
     # Unzipping, YAML and Markdown of up to MAX_IMPORT_BYTES: CPU work, off the event loop.
     documents = await asyncio.to_thread(transfer.parse_uploads, loaded)
-    await off_loop(lambda: service.prepare_embeddings([d.translation for d in documents.documents]))
+    await off_loop(lambda: indexing.prepare_embeddings([d.translation for d in documents.documents]))
     async with state.uow() as session:
         return await transfer.import_documents(session, actor=actor, documents=documents)
 
@@ -287,7 +294,7 @@ async def put_translation(
     actor: ActorDep,
     response: Response,
 ) -> TranslationOut:
-    await off_loop(lambda: service.prepare_embeddings([body]))
+    await off_loop(lambda: indexing.prepare_embeddings([body]))
     async with state.uow() as session:
         article = await service.get_article(session, account_id=actor.account_id, article_id=article_id)
         translation, created = await service.put_translation(
@@ -320,7 +327,7 @@ async def _set_published(
     if published:  # embed before the write transaction (on SQLite it holds the database's write lock)
         async with state.read() as session:
             texts = await service.publish_texts(session, actor=actor, article_id=article_id, locale=locale)
-        await off_loop(lambda: service.prepare_texts(texts))
+        await off_loop(lambda: indexing.prepare_texts(texts))
     async with state.uow() as session:
         article = await service.get_article(session, account_id=actor.account_id, article_id=article_id)
         translation = await service.set_published(

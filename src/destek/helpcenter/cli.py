@@ -11,7 +11,7 @@ from destek import cli
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
 from destek.config import Settings
-from destek.helpcenter import service, transfer
+from destek.helpcenter import indexing, transfer
 from destek.helpcenter.schemas import ImportReport
 
 app = typer.Typer(help="Help-center articles as Markdown files with YAML front matter.", no_args_is_help=True)
@@ -47,7 +47,7 @@ def _read(directory: Path) -> transfer.Bundle:
 
 async def _import(settings: Settings, *, account_id: int, bundle: transfer.Bundle) -> ImportReport:
     await cli._check_migrated(settings)
-    service.prepare_embeddings([document.translation for document in bundle.documents])
+    indexing.prepare_embeddings([document.translation for document in bundle.documents])
     async with cli._started(settings) as state, state.uow() as session:
         await accounts.get_account(session, account_id=account_id)
         return await transfer.import_documents(session, actor=operator(account_id), documents=bundle)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor
+from destek.helpcenter import categories as category_service
 from destek.helpcenter import service
 from destek.helpcenter.schemas import ArticleCreate, CategoryIn, TranslationIn
 
@@ -283,7 +284,7 @@ async def load_demo_articles(session: AsyncSession, *, actor: Actor) -> int:
     """Categories and published articles in English and Turkish; returns how many articles."""
     categories: dict[str, int] = {}
     for position, (key, en, tr, en_description, tr_description) in enumerate(CATEGORIES):
-        category = await service.create_category(
+        category = await category_service.create_category(
             session,
             actor=actor,
             data=CategoryIn(

@@ -1,8 +1,4 @@
-"""Help-center tables: categories, articles, per-locale translations, votes, search embeddings.
-
-Full-text search lives outside these models (an FTS5 virtual table on SQLite, a tsvector table on
-PostgreSQL, both named hc_fts): see fulltext.py and migration 0004.
-"""
+"""Help-center tables: categories, articles, per-locale translations, votes, search embeddings."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ from destek.accounts import service as accounts
 from destek.db import MAX_ID
 from destek.deps import StateDep
 from destek.errors import NotFound
-from destek.helpcenter import service, views
+from destek.helpcenter import categories as category_service
+from destek.helpcenter import public, service, views
 from destek.helpcenter.models import Category, HelpCenter, Translation
 from destek.helpcenter.render import slugify
 from destek.helpcenter.schemas import LOCALE_PATTERN, normalize_locale
@@ -117,7 +118,7 @@ def not_found_page(request: Request, site: Site | None, locale: str | None) -> H
 
 
 def category_path(site: Site, locale: str, category: Category) -> str:
-    slug = slugify(service.category_name(category, locale), fallback="category")
+    slug = slugify(category_service.category_name(category, locale), fallback="category")
     return f"/hc/{site.account_id}/{locale}/categories/{category.id}-{slug}"
 
 
@@ -142,7 +143,7 @@ async def sitemap(request: Request, state: StateDep, account_id: AccountId) -> R
     except NotFound:
         return not_found_page(request, None, None)
     async with state.read() as session:
-        groups = await service.sitemap_entries(session, account_id=account_id)
+        groups = await public.sitemap_entries(session, account_id=account_id)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
@@ -177,8 +178,8 @@ async def home(request: Request, state: StateDep, account_id: AccountId, locale:
         site = await _site(state, account_id)
         locale = _locale(site, locale)
         async with state.read() as session:
-            categories = await service.list_categories(session, account_id=account_id)
-            articles = await service.published_articles(session, account_id=account_id, locale=locale)
+            categories = await category_service.list_categories(session, account_id=account_id)
+            articles = await public.published_articles(session, account_id=account_id, locale=locale)
     except NotFound:
         return not_found_page(request, site, None)
     by_category: dict[int | None, list[Translation]] = {}
@@ -197,7 +198,7 @@ async def home(request: Request, state: StateDep, account_id: AccountId, locale:
         sections=sections,
         uncategorised=by_category.get(None, []),
         article_path=lambda t: article_path(site, t),
-        category_name=service.category_name,
+        category_name=category_service.category_name,
         canonical=site.url(site.home(locale)),
         alternates=[(other, site.url(site.home(other))) for other in site.locales],
         switch=[(other, site.home(other)) for other in site.locales],
@@ -214,11 +215,13 @@ async def category_page(
         locale = _locale(site, locale)
         category_id, _slug = _ref(ref)
         async with state.read() as session:
-            category = await service.get_category(session, account_id=account_id, category_id=category_id)
-            articles = await service.published_articles(
+            category = await category_service.get_category(
+                session, account_id=account_id, category_id=category_id
+            )
+            articles = await public.published_articles(
                 session, account_id=account_id, locale=locale, category_id=category.id
             )
-            languages = await service.category_locales(session, category_id=category.id)
+            languages = await public.category_locales(session, category_id=category.id)
         if not articles:
             raise NotFound("page not found")
     except NotFound:
@@ -232,7 +235,7 @@ async def category_page(
         site=site,
         locale=locale,
         category=category,
-        name=service.category_name(category, locale),
+        name=category_service.category_name(category, locale),
         description=(category.descriptions or {}).get(locale, ""),
         translations=[translation for _article, translation in articles],
         article_path=lambda t: article_path(site, t),
@@ -252,14 +255,14 @@ async def article_page(
         locale = _locale(site, locale)
         article_id, _slug = _ref(ref)
         async with state.read() as session:
-            article, translation, published = await service.published_translation(
+            article, translation, published = await public.published_translation(
                 session, account_id=account_id, article_id=article_id, locale=locale
             )
             category = (
                 await session.get(Category, article.category_id) if article.category_id is not None else None
             )
             related = (
-                await service.published_articles(
+                await public.published_articles(
                     session, account_id=account_id, locale=locale, category_id=article.category_id
                 )
                 if article.category_id is not None
@@ -280,7 +283,7 @@ async def article_page(
         database=str(state.settings.database_url),
     ):
         async with state.uow() as session:
-            await service.count_view(session, translation_id=translation.id)
+            await public.count_view(session, translation_id=translation.id)
     voted = request.query_params.get("voted")
     return _page(
         request,
@@ -290,7 +293,7 @@ async def article_page(
         translation=translation,
         category=category,
         category_url=category_path(site, locale, category) if category else None,
-        category_label=service.category_name(category, locale) if category else None,
+        category_label=category_service.category_name(category, locale) if category else None,
         related=[t for _a, t in related if t.id != translation.id][:6],
         article_path=lambda t: article_path(site, t),
         canonical=site.url(path),
@@ -356,11 +359,11 @@ async def vote(
         site = await _site(state, account_id)
         locale = _locale(site, locale)
         async with state.uow() as session:
-            _article, translation, _all = await service.published_translation(
+            _article, translation, _all = await public.published_translation(
                 session, account_id=account_id, article_id=article_id, locale=locale
             )
             visitor = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(18)
-            translation = await service.vote(
+            translation = await public.vote(
                 session, translation=translation, visitor=visitor, helpful=helpful == "yes"
             )
     except NotFound:

@@ -139,9 +139,9 @@ class SearchHitOut(BaseModel):
     title: str
     url: str
     snippet: str
-    semantic: float | None
-    fulltext: float | None
-    score: float
+    semantic: float = Field(description="Cosine of the question with the translation's closest passage")
+    lexical: float = Field(description="Character n-gram cosine of the question with the translation")
+    score: float = Field(description="The probability that the article answers the question")
 
 
 class PublicArticleHit(BaseModel):

@@ -1,8 +1,9 @@
-"""Help-center content: categories, articles and their translations, publishing, views and votes.
+"""Help-center content: articles and their translations, publishing, settings (categories are in
+destek.helpcenter.categories, the public site's reads, views and votes in destek.helpcenter.public).
 
 Every function takes the session first and keyword-only arguments; none commits. Writers check that
 the actor is an administrator; a foreign id is not found. A write that changes what the public sees
-re-indexes the translation (full text and embeddings) and gives the account a new search version.
+re-indexes the translation (its embeddings) and gives the account a new search version.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor, require_admin
@@ -24,31 +24,23 @@ from destek.events.schemas import (
     ArticleCreated,
     ArticleDeleted,
     ArticleUpdated,
-    CategoryCreated,
-    CategoryDeleted,
-    CategoryUpdated,
 )
-from destek.helpcenter import fulltext, render
-from destek.helpcenter.models import Article, Category, Embedding, HelpCenter, Translation, Vote
+from destek.helpcenter import render
+from destek.helpcenter.categories import get_category
+from destek.helpcenter.indexing import chunks, index_translation
+from destek.helpcenter.models import Article, Category, HelpCenter, Translation
 from destek.helpcenter.schemas import (
     ArticleBrief,
     ArticleCreate,
     ArticleOut,
     ArticleUpdate,
-    CategoryIn,
-    CategoryOut,
-    CategoryUpdate,
     HelpCenterOut,
     HelpCenterUpdate,
     TranslationBrief,
     TranslationIn,
     TranslationOut,
 )
-from destek.helpcenter.search import article_path, embed, embedder, vector_bytes
-from destek.security import sha256_hex
-
-MAX_SECTIONS = 8
-CHUNK_CHARS = 600
+from destek.helpcenter.search import article_path
 
 # --- site and search version -------------------------------------------------------------------
 
@@ -118,117 +110,6 @@ def _brief(article: Article, translations: Sequence[Translation]) -> ArticleBrie
             for t in sorted(translations, key=lambda t: t.locale)
         ],
     )
-
-
-def category_out(category: Category, article_count: int = 0) -> CategoryOut:
-    return CategoryOut(
-        id=category.id,
-        key=category.key,
-        names=dict(category.names),
-        descriptions=dict(category.descriptions),
-        position=category.position,
-        article_count=article_count,
-    )
-
-
-def category_name(category: Category, locale: str) -> str:
-    names: dict[str, str] = category.names
-    return names.get(locale) or next(iter(names.values()), category.key)
-
-
-# --- categories --------------------------------------------------------------------------------
-
-
-async def list_categories(session: AsyncSession, *, account_id: int) -> list[tuple[Category, int]]:
-    counts = (
-        select(Article.category_id, func.count(Article.id).label("n"))
-        .where(Article.account_id == account_id)
-        .group_by(Article.category_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(Category, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.category_id == Category.id)
-        .where(Category.account_id == account_id)
-        .order_by(Category.position, Category.id)
-    )
-    return [(category, int(n)) for category, n in rows]
-
-
-async def get_category(session: AsyncSession, *, account_id: int, category_id: int) -> Category:
-    category = await session.get(Category, category_id)
-    if category is None or category.account_id != account_id:
-        raise NotFound(f"category {category_id} not found", field="category_id")
-    return category
-
-
-async def category_by_key(session: AsyncSession, *, account_id: int, key: str) -> Category | None:
-    found: Category | None = await session.scalar(
-        select(Category).where(Category.account_id == account_id, Category.key == key)
-    )
-    return found
-
-
-async def _free_category_key(session: AsyncSession, *, account_id: int, key: str, own: int | None) -> None:
-    existing = await category_by_key(session, account_id=account_id, key=key)
-    if existing is not None and existing.id != own:
-        raise Conflict(f"a category with key {key!r} already exists", field="key")
-
-
-async def create_category(session: AsyncSession, *, actor: Actor, data: CategoryIn) -> Category:
-    require_admin(actor)
-    key = data.key or render.slugify(next(iter(data.names.values())), fallback="category")
-    await _free_category_key(session, account_id=actor.account_id, key=key, own=None)
-    category = Category(
-        account_id=actor.account_id,
-        key=key,
-        names={k: v.strip() for k, v in data.names.items()},
-        descriptions=dict(data.descriptions),
-        position=data.position,
-    )
-    session.add(category)
-    await session.flush()
-    events.record(session, CategoryCreated(category=category_out(category)), account_id=actor.account_id)
-    return category
-
-
-async def update_category(
-    session: AsyncSession, *, actor: Actor, category: Category, data: CategoryUpdate
-) -> Category:
-    require_admin(actor)
-    changed: list[str] = []
-    if data.key is not None and data.key != category.key:
-        await _free_category_key(session, account_id=actor.account_id, key=data.key, own=category.id)
-        category.key = data.key
-        changed.append("key")
-    if data.names is not None:
-        category.names = {k: v.strip() for k, v in data.names.items()}
-        changed.append("names")
-    if data.descriptions is not None:
-        category.descriptions = dict(data.descriptions)
-        changed.append("descriptions")
-    if data.position is not None and data.position != category.position:
-        category.position = data.position
-        changed.append("position")
-    if changed:
-        category.updated_at = utcnow()
-        await session.flush()
-        events.record(
-            session,
-            CategoryUpdated(category=category_out(category), changed=changed),
-            account_id=actor.account_id,
-        )
-    return category
-
-
-async def delete_category(session: AsyncSession, *, actor: Actor, category: Category) -> None:
-    """Its articles stay, without a category."""
-    require_admin(actor)
-    out = category_out(category)
-    await session.execute(update(Article).where(Article.category_id == category.id).values(category_id=None))
-    await session.delete(category)
-    await session.flush()
-    events.record(session, CategoryDeleted(category=out), account_id=actor.account_id)
 
 
 # --- articles ----------------------------------------------------------------------------------
@@ -372,7 +253,6 @@ async def delete_article(session: AsyncSession, *, actor: Actor, article: Articl
     require_admin(actor)
     translations = (await translations_of(session, article_ids=[article.id]))[article.id]
     brief = _brief(article, translations)
-    await fulltext.remove(session, translation_ids=[t.id for t in translations])
     await session.delete(article)
     await session.flush()
     if any(t.status == "published" for t in translations):
@@ -413,32 +293,8 @@ async def _write_translation(
     if existing is None:
         session.add(translation)
     await session.flush()
-    await _index_translation(session, translation)
+    await index_translation(session, translation)
     return translation
-
-
-def chunks(*, title: str, summary: str, body: str) -> list[str]:
-    """What semantic search embeds: the title with the summary (or the opening), then each section."""
-    parts = render.sections(body)
-    opening = summary or (parts[0].text if parts else "")
-    found = [f"{title.strip()}. {render.excerpt(opening, 300)}".strip()]
-    for part in parts[:MAX_SECTIONS]:
-        if part.heading:
-            found.append(f"{part.heading}. {render.excerpt(part.text, CHUNK_CHARS)}".strip())
-    return found
-
-
-def prepare_embeddings(translations: Sequence[TranslationIn]) -> None:
-    """Embed the published ones now, so the writing transaction finds the vectors ready. Call it in a
-    thread before opening the unit of work: on SQLite a writer holds the database's write lock."""
-    texts = [
-        text
-        for data in translations
-        if data.status == "published"
-        for text in chunks(title=data.title, summary=data.summary, body=data.body)
-    ]
-    if texts:
-        embed(texts)
 
 
 async def publish_texts(session: AsyncSession, *, actor: Actor, article_id: int, locale: str) -> list[str]:
@@ -450,40 +306,6 @@ async def publish_texts(session: AsyncSession, *, actor: Actor, article_id: int,
     if translation.status == "published":
         return []
     return chunks(title=translation.title, summary=translation.summary, body=translation.body)
-
-
-def prepare_texts(texts: Sequence[str]) -> None:
-    """Embed texts now (blocking: in a thread), so a writing transaction finds the vectors ready."""
-    if texts:
-        embed(list(texts))
-
-
-async def _index_translation(session: AsyncSession, translation: Translation) -> None:
-    await fulltext.upsert(
-        session,
-        translation_id=translation.id,
-        account_id=translation.account_id,
-        title=f"{translation.title} {translation.summary}",
-        body=translation.body_text,
-    )
-    await session.execute(delete(Embedding).where(Embedding.translation_id == translation.id))
-    if translation.status != "published":
-        return
-    model = embedder()
-    texts = chunks(title=translation.title, summary=translation.summary, body=translation.body)
-    vectors = embed(texts)
-    session.add_all(
-        Embedding(
-            account_id=translation.account_id,
-            translation_id=translation.id,
-            chunk=i,
-            text=text,
-            model=model.name,
-            vector=vector_bytes(vector),
-        )
-        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True))
-    )
-    await session.flush()
 
 
 async def put_translation(
@@ -520,7 +342,6 @@ async def delete_translation(session: AsyncSession, *, actor: Actor, article: Ar
     if len(translations) == 1:
         raise Invalid("an article keeps at least one translation: delete the article instead", field="locale")
     was_published = translation.status == "published"
-    await fulltext.remove(session, translation_ids=[translation.id])
     await session.delete(translation)
     await session.flush()
     if was_published:
@@ -546,7 +367,7 @@ async def set_published(
     if published:
         translation.published_at = translation.updated_at
     await session.flush()
-    await _index_translation(session, translation)
+    await index_translation(session, translation)
     await _bump(session, account_id=actor.account_id)
     translations = (await translations_of(session, article_ids=[article.id]))[article.id]
     events.record(
@@ -569,98 +390,6 @@ async def published_locales(session: AsyncSession, *, account_id: int) -> list[s
     return sorted(rows)
 
 
-async def published_articles(
-    session: AsyncSession, *, account_id: int, locale: str, category_id: int | None = None
-) -> list[tuple[Article, Translation]]:
-    query = (
-        select(Article, Translation)
-        .join(Translation, Translation.article_id == Article.id)
-        .where(
-            Article.account_id == account_id,
-            Translation.locale == locale,
-            Translation.status == "published",
-        )
-        .order_by(Article.position, Article.id)
-    )
-    if category_id is not None:
-        query = query.where(Article.category_id == category_id)
-    return [(article, translation) for article, translation in await session.execute(query)]
-
-
-async def published_translation(
-    session: AsyncSession, *, account_id: int, article_id: int, locale: str
-) -> tuple[Article, Translation, list[Translation]]:
-    """The article in `locale` and its other published translations; NotFound unless published."""
-    article = await get_article(session, account_id=account_id, article_id=article_id)
-    rows = list(
-        await session.scalars(
-            select(Translation)
-            .where(Translation.article_id == article.id, Translation.status == "published")
-            .order_by(Translation.locale)
-        )
-    )
-    current = next((t for t in rows if t.locale == locale), None)
-    if current is None:
-        raise NotFound(f"article {article_id} not found")
-    return article, current, rows
-
-
-async def count_view(session: AsyncSession, *, translation_id: int) -> None:
-    """A page view: a counter, not worth an event."""
-    await session.execute(
-        update(Translation)
-        .where(Translation.id == translation_id)
-        # updated_at kept: a view or a vote is not an edit (the column's onupdate would bump it).
-        .values(view_count=Translation.view_count + 1, updated_at=Translation.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def vote(
-    session: AsyncSession, *, translation: Translation, visitor: str, helpful: bool
-) -> Translation:
-    """One vote per visitor and translation; voting again changes the visitor's answer."""
-    visitor_hash = sha256_hex(visitor)
-    delta_yes = delta_no = 0
-    existing: Vote | None = await session.scalar(
-        select(Vote).where(Vote.translation_id == translation.id, Vote.visitor == visitor_hash)
-    )
-    if existing is None:
-        try:  # two clicks of one visitor at once: the unique key keeps one, the other changes it
-            async with session.begin_nested():
-                session.add(
-                    Vote(
-                        account_id=translation.account_id,
-                        translation_id=translation.id,
-                        visitor=visitor_hash,
-                        helpful=helpful,
-                    )
-                )
-                await session.flush()
-            delta_yes, delta_no = (1, 0) if helpful else (0, 1)
-        except IntegrityError:
-            existing = await session.scalar(
-                select(Vote).where(Vote.translation_id == translation.id, Vote.visitor == visitor_hash)
-            )
-    if existing is not None and existing.helpful != helpful:
-        existing.helpful = helpful
-        delta_yes, delta_no = (1, -1) if helpful else (-1, 1)
-    if delta_yes or delta_no:
-        await session.execute(
-            update(Translation)
-            .where(Translation.id == translation.id)
-            .values(
-                helpful_yes=Translation.helpful_yes + delta_yes,
-                helpful_no=Translation.helpful_no + delta_no,
-                updated_at=Translation.updated_at,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        await session.flush()
-    await session.refresh(translation)
-    return translation
-
-
 async def most_read(
     session: AsyncSession, *, account_id: int, locale: str | None, limit: int
 ) -> list[Translation]:
@@ -677,29 +406,6 @@ async def most_read(
         .limit(limit)
     )
     return list(rows)
-
-
-async def category_locales(session: AsyncSession, *, category_id: int) -> list[str]:
-    rows = await session.scalars(
-        select(Translation.locale)
-        .join(Article, Article.id == Translation.article_id)
-        .where(Article.category_id == category_id, Translation.status == "published")
-        .distinct()
-    )
-    return sorted(rows)
-
-
-async def sitemap_entries(session: AsyncSession, *, account_id: int) -> list[list[Translation]]:
-    """Published translations grouped by article (each group: one article's languages)."""
-    rows = await session.scalars(
-        select(Translation)
-        .where(Translation.account_id == account_id, Translation.status == "published")
-        .order_by(Translation.article_id, Translation.locale)
-    )
-    groups: dict[int, list[Translation]] = {}
-    for translation in rows:
-        groups.setdefault(translation.article_id, []).append(translation)
-    return list(groups.values())
 
 
 async def settings_out(session: AsyncSession, *, account_id: int, base_url: str) -> HelpCenterOut:

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor
 from destek.errors import Invalid
+from destek.helpcenter import categories as category_service
 from destek.helpcenter import service
 from destek.helpcenter.schemas import (
     KEY_PATTERN,
@@ -182,12 +183,14 @@ async def import_documents(session: AsyncSession, *, actor: Actor, documents: Bu
     created = updated = 0
     categories: dict[str, int] = {}
     for key, data in documents.categories.items():
-        existing = await service.category_by_key(session, account_id=actor.account_id, key=key)
+        existing = await category_service.category_by_key(session, account_id=actor.account_id, key=key)
         if existing is None:
-            made = await service.create_category(session, actor=actor, data=CategoryIn.model_validate(data))
+            made = await category_service.create_category(
+                session, actor=actor, data=CategoryIn.model_validate(data)
+            )
             categories[key] = made.id
         else:
-            await service.update_category(
+            await category_service.update_category(
                 session,
                 actor=actor,
                 category=existing,
@@ -204,10 +207,12 @@ async def import_documents(session: AsyncSession, *, actor: Actor, documents: Bu
         category_key = next((d.category for d in group if d.category), None)
         if category_key is not None:
             if category_key not in categories:
-                found = await service.category_by_key(session, account_id=actor.account_id, key=category_key)
+                found = await category_service.category_by_key(
+                    session, account_id=actor.account_id, key=category_key
+                )
                 if found is None:
                     name = category_key.replace("-", " ").replace("_", " ").capitalize()
-                    found = await service.create_category(
+                    found = await category_service.create_category(
                         session, actor=actor, data=CategoryIn(key=category_key, names={group[0].locale: name})
                     )
                 categories[category_key] = found.id
@@ -250,7 +255,7 @@ def _dump(meta: dict[str, Any], body: str) -> str:
 async def export_files(session: AsyncSession, *, account_id: int) -> dict[str, str]:
     """{file name: text}: categories.yaml and one <key>.<locale>.md per translation."""
     files: dict[str, str] = {}
-    categories = await service.list_categories(session, account_id=account_id)
+    categories = await category_service.list_categories(session, account_id=account_id)
     keys = {category.id: category.key for category, _count in categories}
     if categories:
         listing = [

@@ -8,7 +8,6 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from destek.migrations.filters import include_name
 from destek.models import Base
 
 config = context.config
@@ -21,7 +20,6 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -32,6 +32,8 @@ class Sentiment:
     urgency: float  # 0..1: money lost, business blocked now, threats to cancel
     urgent: bool
     reasons: tuple[str, ...] = field(default=())  # e.g. ("marker:rezalet", "model:negative 0.91")
+    # Really angry (insults, shouting, strong words), not merely describing a problem: a person answers.
+    angry: bool = False
 
 
 @runtime_checkable

@@ -364,6 +364,15 @@ _THANKS_FOR_NOTHING = re.compile(
 )
 
 
+# Three or more words of three letters or more in capitals, or a run of exclamation marks: shouting.
+_CAPITALS = re.compile(r"\b[^\W\d_]{3,}\b")
+
+
+def shouting(text: str) -> bool:
+    loud = sum(1 for word in _CAPITALS.findall(text) if word.isupper())
+    return loud >= 3 or "!!" in text or "¡¡" in text
+
+
 @dataclass(frozen=True)
 class RuleEvidence:
     negative: float = 0.0

@@ -21,12 +21,14 @@ import numpy as np
 
 from destek.nlp.classifier import SoftmaxClassifier
 from destek.nlp.protocols import Embedder, Sentiment, SentimentLabel
-from destek.nlp.rules import RuleEvidence, evidence
+from destek.nlp.rules import RuleEvidence, evidence, shouting
 
 SEED_FILE = "sentiment_seed.jsonl"
 NEGATIVE_BELOW = -0.35
 POSITIVE_ABOVE = 0.25
 URGENT_FROM = 0.6
+# Strong negative words alone make a customer angry; a negative message shouted does too.
+ANGRY_MARKERS = 0.8
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 
 
@@ -67,7 +69,12 @@ def _label(score: float) -> SentimentLabel:
 
 
 def _combine(
-    rules: RuleEvidence, model_score: float | None, model_urgency: float | None, reasons: list[str]
+    rules: RuleEvidence,
+    model_score: float | None,
+    model_urgency: float | None,
+    reasons: list[str],
+    *,
+    loud: bool = False,
 ) -> Sentiment:
     reasons.extend(f"marker:{name}" for name in rules.markers)
     if model_score is None:
@@ -83,12 +90,16 @@ def _combine(
     label = _label(score)
     if urgency >= URGENT_FROM and label == "positive":
         label = "neutral"  # "please refund me, thanks" is not a happy customer
+    angry = rules.negative >= ANGRY_MARKERS or (loud and label == "negative")
+    if loud:
+        reasons.append("shouting")
     return Sentiment(
         label=label,
         score=round(score, 3),
         urgency=round(urgency, 3),
         urgent=urgency >= URGENT_FROM,
         reasons=tuple(reasons),
+        angry=angry,
     )
 
 
@@ -99,7 +110,7 @@ class RuleSentiment:
     name = "rules"
 
     def analyze(self, text: str, language: str | None = None) -> Sentiment:
-        return _combine(evidence(text), None, None, [])
+        return _combine(evidence(text), None, None, [], loud=shouting(text))
 
 
 NOTHING = Sentiment(label="neutral", score=0.0, urgency=0.0, urgent=False)
@@ -157,7 +168,7 @@ class ModelSentiment:
             reasons = [f"model:{best} {max(neg, neu, pos):.2f}"]
             if urgent[i] >= 0.3:
                 reasons.append(f"model:urgent {urgent[i]:.2f}")
-            out.append(_combine(evidence(text), pos - neg, float(urgent[i]), reasons))
+            out.append(_combine(evidence(text), pos - neg, float(urgent[i]), reasons, loud=shouting(text)))
         return out
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from destek.accounts.service import require_admin
 from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep, public_url
+from destek.helpcenter import categories as category_service
 from destek.helpcenter import render as markdown
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.models import Article, Translation
@@ -72,9 +73,9 @@ async def helpcenter_page(request: Request, page: AgentPageDep, state: StateDep)
         site = await helpcenter.settings_out(
             session, account_id=page.account_id, base_url=public_url(request, state.settings)
         )
-        categories = await helpcenter.list_categories(session, account_id=page.account_id)
+        categories = await category_service.list_categories(session, account_id=page.account_id)
         articles = await helpcenter.list_articles(session, account_id=page.account_id)
-    names = {c.id: helpcenter.category_name(c, page.locale) for c, _ in categories}
+    names = {c.id: category_service.category_name(c, page.locale) for c, _ in categories}
     locales = list(dict.fromkeys([*FORM_LOCALES, *site.locales, site.default_locale]))
     category_locales = list(
         dict.fromkeys([*FORM_LOCALES, *(lang for c, _ in categories for lang in c.names)])
@@ -86,7 +87,7 @@ async def helpcenter_page(request: Request, page: AgentPageDep, state: StateDep)
         site=site,
         site_locales=[(code, language_name(code)) for code in locales],
         categories=[
-            {"out": helpcenter.category_out(c, count), "name": names[c.id]} for c, count in categories
+            {"out": category_service.category_out(c, count), "name": names[c.id]} for c, count in categories
         ],
         category_locales=[(code, language_name(code)) for code in category_locales],
         articles=[_article_row(a, ts, page.locale, names) for a, ts in articles],
@@ -97,7 +98,7 @@ async def _editor(
     request: Request, page: AgentPage, state: StateDep, article_id: int | None, locale: str | None
 ) -> HTMLResponse:
     async with state.read() as session:
-        categories = await helpcenter.list_categories(session, account_id=page.account_id)
+        categories = await category_service.list_categories(session, account_id=page.account_id)
         article = None
         translations: list[Translation] = []
         if article_id is not None:
@@ -115,7 +116,7 @@ async def _editor(
         translations=outs,
         tabs=[(code, language_name(code)) for code in tabs],
         current=current,
-        categories=[(c.id, helpcenter.category_name(c, page.locale)) for c, _ in categories],
+        categories=[(c.id, category_service.category_name(c, page.locale)) for c, _ in categories],
     )
 
 
