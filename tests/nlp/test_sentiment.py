@@ -140,9 +140,11 @@ def test_held_out_accuracy(use_embedder: UseEmbedder) -> None:
         sentiment_accuracy = np.mean([s.sentiment == r.label for s, r in pairs])
         urgent_accuracy = np.mean([s.urgent == r.urgent for s, r in pairs])
         urgent_recall = np.mean([r.urgent for s, r in pairs if s.urgent])
-        assert sentiment_accuracy >= 0.82, (lang, sentiment_accuracy)
-        assert urgent_accuracy >= 0.88, (lang, urgent_accuracy)
-        assert urgent_recall >= 0.85, (lang, urgent_recall)
+        urgent_precision = np.mean([s.urgent for s, r in pairs if r.urgent])
+        assert sentiment_accuracy >= 0.85, (lang, sentiment_accuracy)
+        assert urgent_accuracy >= 0.9, (lang, urgent_accuracy)
+        # The flag is kept for what is really urgent: a flag that cries wolf gets ignored.
+        assert urgent_recall >= 0.75 and urgent_precision >= 0.9, (lang, urgent_recall, urgent_precision)
 
 
 def test_rules_alone_are_precise_on_the_seed_set() -> None:

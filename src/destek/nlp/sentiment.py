@@ -3,10 +3,10 @@
 Two layers:
 - marker rules (rules.py) for strong, unambiguous phrases ("rezalet", "charged twice", "iptal edeceğim");
   they work everywhere and are the whole analyzer without the `nlp` extra (RuleSentiment);
-- with the extra, a small model (ModelSentiment): softmax regression on USE embeddings trained at first
-  use (≈1 s) on the labelled seed set shipped in data/sentiment_seed.jsonl, for what no rule names —
-  sarcasm, politeness, "still waiting", a restaurant that cannot take orders.
-The model and the rules are added up; `reasons` says which contributed.
+- with the extra, a small model (ModelSentiment, sentiment_model.py): softmax regressions on the USE
+  embedding, hashed n-grams and the markers, fitted on the seed set (data/sentiment_seed.jsonl) and the
+  evaluation centers, for what no rule names — sarcasm, politeness, "still waiting", a restaurant that
+  cannot take orders — and to weigh the markers. `reasons` says what contributed.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
+import numpy.typing as npt
 
-from destek.nlp.classifier import SoftmaxClassifier
 from destek.nlp.protocols import Embedder, Sentiment, SentimentLabel
 from destek.nlp.rules import RuleEvidence, evidence, shouting
+from destek.nlp.sentiment_model import LABELS, Example, Rows, SentimentModel, fit
+from destek.nlp.sentiment_model import URGENT_FROM as MODEL_URGENT_FROM
 
 SEED_FILE = "sentiment_seed.jsonl"
 NEGATIVE_BELOW = -0.35
@@ -29,7 +31,6 @@ POSITIVE_ABOVE = 0.25
 URGENT_FROM = 0.6
 # Strong negative words alone make a customer angry; a negative message shouted does too.
 ANGRY_MARKERS = 0.8
-LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 
 
 @dataclass(frozen=True)
@@ -117,59 +118,83 @@ NOTHING = Sentiment(label="neutral", score=0.0, urgency=0.0, urgent=False)
 
 
 class ModelSentiment:
-    """The seed-set model on the process embedder, plus the marker rules."""
+    """The sentiment model (sentiment_model.py) on the process embedder, with the marker rules' reasons.
+
+    Without `seed` or `model` it uses the stored model (data/sentiment_model.npz, fitted on the seed set
+    and the evaluation centers) when it was fitted for this embedder, else it fits one on the seed set
+    at first use (about a second). With `seed`, it fits on those examples; with `model`, uses that."""
 
     name = "model+rules"
 
-    def __init__(self, embedder: Embedder, seed: Sequence[SeedExample] | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        seed: Sequence[SeedExample] | None = None,
+        *,
+        model: SentimentModel | None = None,
+    ) -> None:
         self.embedder = embedder
         self._seed = list(seed) if seed is not None else None
         self._lock = threading.Lock()
-        self._sentiment: SoftmaxClassifier | None = None
-        self._urgency: SoftmaxClassifier | None = None
+        self._model = model
 
-    def _models(self) -> tuple[SoftmaxClassifier, SoftmaxClassifier]:
+    def _fitted(self) -> SentimentModel:
         with self._lock:
-            if self._sentiment is None or self._urgency is None:
-                seed = self._seed if self._seed is not None else load_seed()
-                texts = [s.text for s in seed]
-                vectors = np.asarray(self.embedder.embed(texts), dtype=np.float64)
-                sentiment = SoftmaxClassifier(c=20.0, balanced=True)
-                sentiment.fit(vectors, np.array([LABELS.index(s.sentiment) for s in seed]), len(LABELS))
-                # Not balanced: urgency is the exception, and a flag that cries wolf gets ignored.
-                urgency = SoftmaxClassifier(c=20.0)
-                urgency.fit(vectors, np.array([int(s.urgent) for s in seed]), 2)
-                self._sentiment, self._urgency = sentiment, urgency
-            return self._sentiment, self._urgency
+            if self._model is None:
+                stored = SentimentModel.load() if self._seed is None else None
+                if stored is not None and stored.embedder == self.embedder.name:
+                    self._model = stored
+                else:
+                    seed = self._seed if self._seed is not None else load_seed()
+                    examples = [Example(s.text, s.sentiment, s.urgent) for s in seed]
+                    texts = [s.text for s in seed]
+                    rows = Rows.of(texts, self.embedder.embed(texts))
+                    self._model = fit(rows, examples, embedder=self.embedder.name)
+            return self._model
 
     def warm_up(self) -> None:
-        """Train now instead of on the first message."""
-        self._models()
+        """Load or fit the model now instead of on the first message."""
+        self._fitted()
 
     def analyze(self, text: str, language: str | None = None) -> Sentiment:
         return self.analyze_many([text])[0]
 
-    def analyze_many(self, texts: Sequence[str]) -> list[Sentiment]:
+    def analyze_many(self, texts: Sequence[str], vectors: npt.ArrayLike | None = None) -> list[Sentiment]:
+        """`vectors`: the texts' embeddings when the caller has them already."""
         if not texts:
             return []
-        sentiment, urgency = self._models()
-        vectors = np.asarray(self.embedder.embed(list(texts)), dtype=np.float64)
-        # No words, no verdict: "🙂", "???" and empty messages stay neutral rather than model noise.
-        blank = [not any(ch.isalnum() for ch in text) for text in texts]
-        probs = sentiment.predict_proba(vectors)
-        urgent = urgency.predict_proba(vectors)[:, 1]
-        out = []
-        for i, text in enumerate(texts):
-            if blank[i]:
-                out.append(NOTHING)
-                continue
-            neg, neu, pos = (float(p) for p in probs[i])
-            best = LABELS[int(np.argmax(probs[i]))]
-            reasons = [f"model:{best} {max(neg, neu, pos):.2f}"]
-            if urgent[i] >= 0.3:
-                reasons.append(f"model:urgent {urgent[i]:.2f}")
-            out.append(_combine(evidence(text), pos - neg, float(urgent[i]), reasons, loud=shouting(text)))
-        return out
+        model = self._fitted()
+        embedded = self.embedder.embed(list(texts)) if vectors is None else vectors
+        probs, urgent = model.predict(Rows.of(texts, embedded))
+        return [
+            NOTHING if not any(ch.isalnum() for ch in text) else from_model(text, probs[i], float(urgent[i]))
+            for i, text in enumerate(texts)
+        ]
 
 
-__all__ = ["ModelSentiment", "RuleSentiment", "SeedExample", "load_seed"]
+def from_model(text: str, probs: npt.NDArray[np.float64], urgency: float) -> Sentiment:
+    """A message's Sentiment from the model's probabilities (LABELS order) and urgency."""
+    found = evidence(text)
+    neg, _neu, pos = (float(p) for p in probs)
+    label = LABELS[int(np.argmax(probs))]
+    reasons = [f"model:{label} {float(np.max(probs)):.2f}"]
+    if urgency >= 0.3:
+        reasons.append(f"model:urgent {urgency:.2f}")
+    reasons.extend(f"marker:{name}" for name in found.markers)
+    urgent = urgency >= MODEL_URGENT_FROM
+    if urgent and label == "positive":
+        label = "neutral"  # "please refund me, thanks" is not a happy customer
+    loud = shouting(text)
+    if loud:
+        reasons.append("shouting")
+    return Sentiment(
+        label=label,
+        score=round(float(np.clip(pos - neg, -1.0, 1.0)), 3),
+        urgency=round(urgency, 3),
+        urgent=urgent,
+        reasons=tuple(reasons),
+        angry=found.negative >= ANGRY_MARKERS or (loud and label == "negative"),
+    )
+
+
+__all__ = ["ModelSentiment", "RuleSentiment", "SeedExample", "from_model", "load_seed"]
