@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from destek.bot.settings import DEFAULT_THRESHOLD
 from tests.accounts.helpers import error, field_error
 from tests.support.factories import Tenant
 
@@ -153,7 +154,7 @@ async def test_inbox_never_shows_the_bot_secret_and_bot_settings_go_through_the_
     )
     field_error(created, "settings.bot")
     bot_settings = (await client.get(inbox_url + "/bot", headers=owner)).json()
-    assert bot_settings["answer_threshold"] == 0.8
+    assert bot_settings["answer_threshold"] == DEFAULT_THRESHOLD  # unchanged by the refused 0.01
     # Other settings still change, and the bot's secret survives them.
     changed = await client.patch(inbox_url, json={"settings": {"signature": "Acme"}}, headers=owner)
     assert changed.status_code == 200 and secret not in changed.text

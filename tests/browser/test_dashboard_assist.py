@@ -9,6 +9,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from destek.accounts import service as accounts
+from destek.bot import service as bot
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.state import AppState
@@ -247,4 +248,44 @@ async def test_merge_notes_are_in_the_agents_language(
         1, timeout=TIMEOUT
     )
     await expect(inbox.message("was merged into this conversation")).to_have_count(0)
+    await no_csp_violations(inbox.page)
+
+
+async def test_agents_see_how_sure_the_bot_was_of_its_answer_and_the_customer_does_not(
+    new_page: NewPage, live_url: str, http: httpx.AsyncClient, state: AppState, shop: Tenant
+) -> None:
+    customer = await Customer(http, shop).identify(name="Deniz Kaya")
+    conversation_out = await customer.start("I forgot my password")
+    async with state.uow() as session:
+        conversation = (
+            await session.execute(
+                select(Conversation).where(
+                    Conversation.account_id == shop.account_id, Conversation.number == 1
+                )
+            )
+        ).scalar_one()
+        await bot.say(
+            session,
+            conversation=conversation,
+            text="This article may help:\n\nHow do I reset my password?",
+            key="test-answer",
+            attributes={
+                "article": {"id": 1, "title": "How do I reset my password?"},
+                "confidence": 0.934,
+                "threshold": 0.9,
+            },
+        )
+    inbox = await log_in(new_page, live_url, shop.owner.email)
+    await inbox.open_conversation(1)
+    answer = inbox.message("This article may help")
+    await expect(answer.locator(".msg-why")).to_have_text(
+        "Answered from the help center: 93% sure (the bot answers from 90%)", timeout=TIMEOUT
+    )
+    await expect(inbox.message("I forgot my password").locator(".msg-why")).to_have_count(0)
+    response = await http.get(
+        shop.public(f"/conversations/{conversation_out['id']}/messages"), headers=customer.headers
+    )
+    assert response.status_code == 200, response.text
+    shown = next(m for m in response.json() if m["content"].startswith("This article may help"))
+    assert shown["content_attributes"] == {"article": {"id": 1, "title": "How do I reset my password?"}}
     await no_csp_violations(inbox.page)

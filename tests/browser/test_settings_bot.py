@@ -14,6 +14,7 @@ from playwright.async_api import Locator, Page, expect
 from destek.accounts.models import Inbox
 from destek.bot.settings import BotSettings
 from destek.state import AppState
+from tests.bot.helpers import add_articles
 from tests.browser.conftest import NewPage, save_screenshot
 from tests.browser.dashboard_pages import sign_in_to
 from tests.support.factories import Tenant
@@ -181,3 +182,65 @@ async def test_the_bot_mode_in_turkish(new_page: NewPage, live_url: str, shop: T
     await bot.form.get_by_label("Harici bot (webhook)").check()
     await expect(bot.form.get_by_label("Webhook adresi")).to_be_visible()
     await expect(page.get_by_test_id("bot-topics")).to_be_hidden()
+
+
+async def test_an_admin_tries_the_bot_and_sees_why(
+    new_page: NewPage, live_url: str, shop: Tenant, state: AppState
+) -> None:
+    await add_articles(state, shop)
+    page = await new_page()
+    await BotForm(page, live_url, shop).log_in(shop.owner.email)
+    trial = page.get_by_test_id("bot-trial")
+    result = page.get_by_test_id("bot-trial-result")
+    await expect(result).to_be_hidden()
+
+    await trial.get_by_label("Customer's message").fill("I forgot my password and cannot log in")
+    await trial.get_by_role("button", name="Try").click()
+    verdict = result.locator("[data-trial=verdict]")
+    await expect(verdict).to_contain_text(
+        re.compile(
+            r"It would answer with “How do I reset my password\?”\. \d+% sure; the bot answers from 90%"
+        ),
+        timeout=TIMEOUT,
+    )
+    await expect(result.locator("[data-trial=understood]")).to_have_text("Language: EN · Sentiment: negative")
+    first = result.locator("[data-trial=candidates] li").first
+    await expect(first.get_by_role("link", name="How do I reset my password?")).to_be_visible()
+    await expect(first).to_contain_text(re.compile(r"— \d+% match"))
+    await trial.scroll_into_view_if_needed()
+    await save_screenshot(page, "settings-bot-try")
+
+    await trial.get_by_label("Customer's message").fill("Do you sell gift cards for birthdays?")
+    await trial.get_by_role("button", name="Try").click()
+    await expect(verdict).to_contain_text(
+        "It would hand the conversation to a person: no article answers it surely enough.", timeout=TIMEOUT
+    )
+
+    # Nothing to try: said beside the field.
+    await trial.get_by_label("Customer's message").fill("  ")
+    await trial.get_by_role("button", name="Try").click()
+    await expect(trial.locator('[data-error-for="text"]')).to_contain_text("write a message", timeout=TIMEOUT)
+
+
+async def test_trying_the_bot_in_turkish(
+    new_page: NewPage, live_url: str, shop: Tenant, state: AppState
+) -> None:
+    await add_articles(state, shop)
+    page = await new_page(locale="tr-TR")
+    await BotForm(page, live_url, shop).log_in(shop.owner.email)
+    trial = page.get_by_test_id("bot-trial")
+    await trial.get_by_label("Müşterinin mesajı").fill("bir temsilciyle görüşmek istiyorum")
+    await trial.get_by_role("button", name="Dene").click()
+    result = page.get_by_test_id("bot-trial-result")
+    await expect(result.locator("[data-trial=verdict]")).to_have_text(
+        "Konuşmayı bir kişiye devrederdi: müşteri bir kişiyle görüşmek istiyor.", timeout=TIMEOUT
+    )
+    await expect(result.locator("[data-trial=understood]")).to_contain_text("Dil: TR")
+    await expect(result.locator("[data-trial=understood]")).to_contain_text("bir kişi istiyor")
+    await trial.get_by_label("Müşterinin mesajı").fill("sifremi unuttum, giris yapamiyorum")
+    await trial.get_by_role("button", name="Dene").click()
+    await expect(result.locator("[data-trial=verdict]")).to_contain_text(
+        re.compile(r"“Şifremi nasıl sıfırlarım\?” makalesiyle yanıt verirdi\. %\d+ emin"), timeout=TIMEOUT
+    )
+    await trial.scroll_into_view_if_needed()
+    await save_screenshot(page, "settings-bot-try-tr")

@@ -4,10 +4,10 @@ handoffs (with the inbox's bot token, or as an administrator), reply suggestions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
@@ -16,11 +16,13 @@ from destek.bot import service as bot
 from destek.bot import tokens
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.bot.suggestions import Suggestions, suggest
+from destek.bot.trial import trial
 from destek.conversations import service as conversations
 from destek.conversations.schemas import MAX_CONTENT, ConversationOut, MessageOut, QuickReply
 from destek.db import MAX_ID, MAX_INT32
 from destek.deps import ActorDep, StateDep, bearer, current_actor
 from destek.errors import Conflict
+from destek.helpcenter.search import SearchHit
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", tags=["bot"])
 
@@ -234,3 +236,77 @@ async def suggestions(number: Number, state: StateDep, actor: ActorDep) -> Sugge
             inbox_ids=actor.inbox_ids,
             base_url=state.settings.public_url,
         )
+
+
+class TrialIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000, description="A message as a customer would write it")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("write a message to try")
+        return value
+
+
+class TrialArticle(BaseModel):
+    article_id: int
+    locale: str
+    title: str
+    url: str
+    score: float = Field(description="The search's probability that the article answers the message")
+
+
+class TrialOut(BaseModel):
+    language: str = Field(description="The language the bot would answer in")
+    sentiment: Literal["negative", "neutral", "positive"] | None
+    urgent: bool
+    angry: bool
+    asks_person: bool = Field(description="The message asks for a person")
+    action: Literal["answer", "handoff", "hello", "thanks"]
+    reason: str = Field(description="For a handoff: asked, angry, urgent or low_confidence")
+    confidence: float = Field(description="How sure the bot is that `article` answers the message")
+    threshold: float = Field(description="The inbox's answer threshold: the bot answers from it on")
+    article: TrialArticle | None = Field(description="The article the bot answers with (or was most sure of)")
+    candidates: list[TrialArticle] = Field(description="The help center's best articles for the message")
+
+
+def _trial_article(hit: SearchHit) -> TrialArticle:
+    return TrialArticle(
+        article_id=hit.article_id, locale=hit.locale, title=hit.title, url=hit.url, score=round(hit.score, 4)
+    )
+
+
+@router.post(
+    "/inboxes/{inbox_id}/bot/try",
+    response_model=TrialOut,
+    summary="What the built-in bot would do with a message (admins); nothing is sent or stored",
+    description="The same steps as in a conversation: language, sentiment and urgency, a request for a "
+    "person, the help center's best article and how sure the bot is of it against the inbox's threshold.",
+)
+async def try_bot(inbox_id: InboxId, body: TrialIn, state: StateDep, actor: ActorDep) -> TrialOut:
+    accounts.require_admin(actor)
+    async with state.read() as session:
+        inbox = await inbox_service.access_inbox(session, actor=actor, inbox_id=inbox_id)
+        account = await accounts.get_account(session, account_id=actor.account_id)
+        found = await trial(
+            session,
+            account_id=actor.account_id,
+            account_locale=account.locale,
+            settings=BotSettings.of(inbox.settings),
+            text=body.text,
+            base_url=state.settings.public_url,
+        )
+    return TrialOut(
+        language=found.language,
+        sentiment=found.feeling.label if found.feeling else None,
+        urgent=bool(found.feeling and found.feeling.urgent),
+        angry=bool(found.feeling and found.feeling.angry),
+        asks_person=found.asks_person,
+        action=found.action.kind,
+        reason=found.action.reason,
+        confidence=found.confidence,
+        threshold=found.threshold,
+        article=_trial_article(found.article) if found.article else None,
+        candidates=[_trial_article(hit) for hit in found.candidates],
+    )

@@ -15,6 +15,7 @@ from destek.accounts.models import Account, Inbox
 from destek.bot import intents, person, texts
 from destek.bot import service as bot
 from destek.bot.decide import Decision, decide
+from destek.bot.insights import feel
 from destek.bot.policy import act
 from destek.bot.settings import BotSettings
 from destek.consumers.offload import off_loop
@@ -108,7 +109,7 @@ class BuiltinBot:
                     candidates=candidates,
                 )
             )
-            feeling = await off_loop(lambda: _sentiment(text, language)) if choice is None else None
+            feeling = await off_loop(lambda: feel(text, language)) if choice is None else None
             decision: Decision | None = None
             angry = feeling is not None and feeling.angry
             if choice is None and not intents.small_talk(text) and not angry:
@@ -258,6 +259,7 @@ class BuiltinBot:
                     question=bot_session.last_question if choice else text,
                     sentiment=feeling.label if feeling else conversation.sentiment,
                     urgency=feeling.urgency if feeling else conversation.urgency,
+                    closest=_closest(decision, settings) if not choice else None,
                 ),
                 online=online,
                 key=key,
@@ -336,6 +338,7 @@ class BuiltinBot:
             attributes={
                 "article": {"id": hit.article_id, "locale": hit.locale, "title": hit.title, "url": hit.url},
                 "confidence": round(decision.confidence, 3),
+                "threshold": settings.answer_threshold,
             },
         )
         await bot.say(
@@ -359,11 +362,15 @@ class BuiltinBot:
         return None
 
 
-def _sentiment(text: str, language: str) -> Sentiment | None:
-    from destek.nlp.registry import get_sentiment_analyzer
-
-    try:
-        return get_sentiment_analyzer().analyze(text, language)
-    except Exception:  # a model failure must not silence the bot
-        log.warning("sentiment analysis failed", exc_info=True)
+def _closest(decision: Decision | None, settings: BotSettings) -> dict[str, Any] | None:
+    """What the help center had for the question, for the agents' note: why the bot did not answer."""
+    if decision is None or decision.hit is None:
         return None
+    hit = decision.hit
+    return {
+        "article_id": hit.article_id,
+        "title": hit.title,
+        "url": hit.url,
+        "confidence": round(decision.confidence, 3),
+        "threshold": settings.answer_threshold,
+    }

@@ -31,6 +31,17 @@ def upset(feeling: Sentiment) -> bool:
     return feeling.label == "negative" and (feeling.urgency >= UPSET_URGENCY or strong)
 
 
+def feel(text: str, language: str) -> Sentiment | None:
+    """The message's sentiment, urgency and anger; None when the model fails (the bot goes on)."""
+    from destek.nlp.registry import get_sentiment_analyzer
+
+    try:
+        return get_sentiment_analyzer().analyze(text, language)
+    except Exception:  # a model failure must not silence the bot
+        log.warning("sentiment analysis failed", exc_info=True)
+        return None
+
+
 def priority_for(feeling: Sentiment) -> str | None:
     """urgent: business blocked, money lost, threats to leave; high: an upset customer."""
     if feeling.urgent:

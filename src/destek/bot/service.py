@@ -295,6 +295,9 @@ class Handoff:
     sentiment: str | None = None
     urgency: float | None = None
     offered: list[dict[str, Any]] = field(default_factory=list)
+    # The help center's best article for the question and how sure the bot was of it, when it looked:
+    # {"article_id", "title", "url", "confidence", "threshold"}.
+    closest: dict[str, Any] | None = None
 
 
 async def agents_online(state: AppState, *, account_id: int, inbox_id: int) -> bool:
@@ -346,7 +349,13 @@ async def hand_over(
         ),
         key=f"{key}-note",
         private=True,
-        attributes={"bot_handoff": {"reason": handoff.reason, "language": handoff.language}},
+        attributes={
+            "bot_handoff": {
+                "reason": handoff.reason,
+                "language": handoff.language,
+                **({"closest": handoff.closest} if handoff.closest else {}),
+            }
+        },
     )
     if not tell_customer:
         return True
@@ -374,11 +383,17 @@ def _note(handoff: Handoff, *, topic_label: str | None, offered: list[dict[str, 
         f"{t(texts.NOTE_REASON)}: {t(texts.REASONS.get(handoff.reason, handoff.reason))}",
         f"{t(texts.NOTE_LANGUAGE)}: {i18n.LANGUAGE_NAMES.get(handoff.language, handoff.language)}",
         f"{t(texts.NOTE_TOPIC)}: {topic_label or t(texts.NOTE_NONE)}",
-        f"{t(texts.NOTE_SENTIMENT)}: {handoff.sentiment or t(texts.NOTE_NONE)}",
+        f"{t(texts.NOTE_SENTIMENT)}: {t(texts.SENTIMENTS.get(handoff.sentiment or '', texts.NOTE_NONE))}",
         f"{t(texts.NOTE_URGENCY)}: {'' if handoff.urgency is None else f'{handoff.urgency:.2f}'}",
         f"{t(texts.NOTE_QUESTION)}: {handoff.question.strip()[:500] or t(texts.NOTE_NONE)}",
         f"{t(texts.NOTE_ARTICLES)}: {articles}",
     ]
+    closest = handoff.closest
+    if closest:
+        sure = t(texts.NOTE_SURE).format(
+            sure=round(100 * float(closest["confidence"])), threshold=round(100 * float(closest["threshold"]))
+        )
+        lines.append(f"{t(texts.NOTE_CLOSEST)}: {closest['title']} ({closest['url']}) — {sure}")
     return "\n".join(lines)
 
 

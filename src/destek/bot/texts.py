@@ -36,6 +36,9 @@ NOTE_URGENCY = "Urgency"
 NOTE_QUESTION = "Question"
 NOTE_ARTICLES = "Articles offered"
 NOTE_NONE = "none"
+NOTE_CLOSEST = "Closest article"
+NOTE_SURE = "{sure}% sure; the bot answers from {threshold}%"
+SENTIMENTS = {"negative": "negative", "neutral": "neutral", "positive": "positive"}
 REASONS = {
     "asked": "the customer asked for a person",
     "low_confidence": "no help-center article answers the question confidently",

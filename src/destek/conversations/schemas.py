@@ -75,9 +75,15 @@ class PublicMessageOut(BaseModel):
 
     @classmethod
     def of(cls, message: MessageOut) -> PublicMessageOut:
-        return cls.model_validate(
-            message.model_dump(exclude={"private", "external_id", "conversation_number"})
-        )
+        data = message.model_dump(exclude={"private", "external_id", "conversation_number"})
+        data["content_attributes"] = {
+            key: value for key, value in message.content_attributes.items() if key not in INTERNAL_ATTRIBUTES
+        }
+        return cls.model_validate(data)
+
+
+# What the bot notes on its own messages for agents (how sure it was of an answer), not for customers.
+INTERNAL_ATTRIBUTES = frozenset({"confidence", "threshold"})
 
 
 class ConversationOut(BaseModel):

@@ -27,10 +27,22 @@ export function messageNode(message, conv) {
     );
   }
   if (message.attachments?.length) parts.push(attachmentsNode(message.attachments));
+  const why = botWhy(message);
+  if (why) parts.push(el("div", { class: "msg-why muted small", text: why }));
   if (message.direction === "out" && !message.private && message.sender.type !== "system") {
     parts.push(el("div", { class: "msg-status", data: { status: deliveryOf(message, conv) }, text: deliveryText(message, conv) }));
   }
   return el("li", { class: `msg msg-${kind}`, data: { id: message.id } }, ...parts);
+}
+
+/** Why the bot answered (for agents only: the customer never sees it): how sure it was of the article. */
+function botWhy(message) {
+  const { confidence, threshold } = message.content_attributes || {};
+  if (message.sender?.type !== "bot" || typeof confidence !== "number" || typeof threshold !== "number") return null;
+  return t("Answered from the help center: {sure}% sure (the bot answers from {threshold}%)", {
+    sure: Math.round(confidence * 100),
+    threshold: Math.round(threshold * 100),
+  });
 }
 
 /** Notes the server writes in English (a merge), in the agent's language from their attributes. */

@@ -80,6 +80,19 @@ const SHAPES = {
   },
 };
 
+// Why the bot would hand over (TrialOut.reason), as the settings page says it.
+const TRIAL_REASONS = {
+  asked: "the customer asks for a person",
+  angry: "the customer is angry",
+  urgent: "it is urgent and no article answers it surely enough",
+  low_confidence: "no article answers it surely enough",
+};
+
+/** "{name}" placeholders of a translated text, filled with values (as text). */
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
+}
+
 function status(scope, text) {
   const slot = scope.querySelector("[data-status]");
   if (!slot) return;
@@ -126,6 +139,48 @@ const AFTER = {
       return;
     }
     status(form, t("Saved"));
+  },
+  trial(result) {
+    const box = document.getElementById("bot-trial");
+    const part = (name) => box.querySelector(`[data-trial=${name}]`);
+    const percent = (value) => Math.round(value * 100);
+    const sure = fill(t("{sure}% sure; the bot answers from {threshold}%"), {
+      sure: percent(result.confidence),
+      threshold: percent(result.threshold),
+    });
+    let verdict;
+    if (result.action === "answer") verdict = `${fill(t("It would answer with “{title}”."), { title: result.article.title })} ${sure}.`;
+    else if (result.action === "hello") verdict = t("It would greet the customer and offer the topics.");
+    else if (result.action === "thanks") verdict = t("It would say nothing: a thank-you with no question.");
+    else {
+      verdict = `${t("It would hand the conversation to a person:")} ${t(TRIAL_REASONS[result.reason] || result.reason)}.`;
+      if (result.article && result.reason !== "asked") verdict += ` ${fill(t("Closest article: “{title}”"), { title: result.article.title })}, ${sure}.`;
+    }
+    part("verdict").textContent = verdict;
+    part("verdict").dataset.action = result.action;
+    const understood = [
+      `${t("Language")}: ${result.language.toUpperCase()}`,
+      `${t("Sentiment")}: ${t(result.sentiment || "neutral")}`,
+    ];
+    if (result.urgent) understood.push(t("urgent"));
+    if (result.angry) understood.push(t("angry"));
+    if (result.asks_person) understood.push(t("asks for a person"));
+    part("understood").textContent = understood.join(" · ");
+    const list = part("candidates");
+    list.replaceChildren(
+      ...result.candidates.map((hit) => {
+        const item = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = hit.url;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.textContent = hit.title;
+        item.append(link, ` — ${fill(t("{score}% match"), { score: percent(hit.score) })}`);
+        return item;
+      }),
+    );
+    part("heading").hidden = list.children.length === 0;
+    box.hidden = false;
   },
   widget(result, form) {
     status(form, t("Saved"));
