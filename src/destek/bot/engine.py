@@ -330,10 +330,14 @@ class BuiltinBot:
         assert decision is not None and decision.hit is not None  # act() answers only with a hit
         hit = decision.hit
         snippet = hit.snippet if len(hit.snippet) <= SNIPPET else hit.snippet[: SNIPPET - 1].rstrip() + "…"
+        intro = texts.t(language, texts.ANSWER_INTRO)
+        if hit.locale.split("-")[0] != language:
+            # The help center lacks the customer's language: the closest article, and a word on why.
+            intro = f"{intro} {texts.only_in(hit.locale.split('-')[0], language)}"
         await bot.say(
             session,
             conversation=conversation,
-            text=f"{texts.t(language, texts.ANSWER_INTRO)}\n\n{hit.title}\n{snippet}\n\n{hit.url}",
+            text=f"{intro}\n\n{hit.title}\n{snippet}\n\n{hit.url}",
             key=f"{key}-answer",
             attributes={
                 "article": {"id": hit.article_id, "locale": hit.locale, "title": hit.title, "url": hit.url},

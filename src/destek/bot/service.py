@@ -180,7 +180,7 @@ async def candidate_languages(
     """The account's language, the languages its help center is published in, the contact's locale, then
     the languages the bot has built-in texts for (web/locale)."""
     published = await helpcenter.published_locales(session, account_id=account_id)
-    return account_languages(account_locale, *published, contact_locale, *i18n.SUPPORTED_LOCALES)
+    return account_languages(account_locale, *published, contact_locale, *i18n.BOT_LOCALES)
 
 
 def choose_language(
@@ -381,7 +381,7 @@ def _note(handoff: Handoff, *, topic_label: str | None, offered: list[dict[str, 
     lines = [
         f"🤖 {t(texts.NOTE_TITLE)}",
         f"{t(texts.NOTE_REASON)}: {t(texts.REASONS.get(handoff.reason, handoff.reason))}",
-        f"{t(texts.NOTE_LANGUAGE)}: {i18n.LANGUAGE_NAMES.get(handoff.language, handoff.language)}",
+        f"{t(texts.NOTE_LANGUAGE)}: {i18n.BOT_LANGUAGE_NAMES.get(handoff.language, handoff.language)}",
         f"{t(texts.NOTE_TOPIC)}: {topic_label or t(texts.NOTE_NONE)}",
         f"{t(texts.NOTE_SENTIMENT)}: {t(texts.SENTIMENTS.get(handoff.sentiment or '', texts.NOTE_NONE))}",
         f"{t(texts.NOTE_URGENCY)}: {'' if handoff.urgency is None else f'{handoff.urgency:.2f}'}",

@@ -65,11 +65,28 @@ class BotTopic(BaseModel):
         return self.labels.get(language) or self.labels.get("en") or next(iter(self.labels.values()))
 
 
+# In every language the bot speaks (web.i18n.BOT_LOCALES).
 DEFAULT_TOPICS: tuple[BotTopic, ...] = (
-    BotTopic(id="payment", labels={"en": "Payment", "tr": "Ödeme"}),
-    BotTopic(id="order", labels={"en": "Order", "tr": "Sipariş"}),
-    BotTopic(id="technical", labels={"en": "Technical problem", "tr": "Teknik sorun"}),
-    BotTopic(id="account", labels={"en": "My account", "tr": "Hesabım"}),
+    BotTopic(
+        id="payment", labels={"en": "Payment", "tr": "Ödeme", "de": "Zahlung", "es": "Pago", "ar": "الدفع"}
+    ),
+    BotTopic(
+        id="order", labels={"en": "Order", "tr": "Sipariş", "de": "Bestellung", "es": "Pedido", "ar": "الطلب"}
+    ),
+    BotTopic(
+        id="technical",
+        labels={
+            "en": "Technical problem",
+            "tr": "Teknik sorun",
+            "de": "Technisches Problem",
+            "es": "Problema técnico",
+            "ar": "مشكلة تقنية",
+        },
+    ),
+    BotTopic(
+        id="account",
+        labels={"en": "My account", "tr": "Hesabım", "de": "Mein Konto", "es": "Mi cuenta", "ar": "حسابي"},
+    ),
 )
 
 

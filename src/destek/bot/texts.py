@@ -1,5 +1,6 @@
 """What the bot says, in the customer's language: the inbox's override, else the built-in text
-translated through the `bot` catalog (web/locale/tr/bot.po)."""
+translated through the `bot` catalog (web/locale/<lang>/bot.po; i18n.BOT_LOCALES: the UI's languages,
+and German, Spanish and Arabic for customers)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ OFFLINE = "Our team is not online right now. A person will answer within {reply_
 ASK_EMAIL = "If you leave your email address, we can reply there too."
 EMAIL_SAVED = "Thanks! We will also reply to {email}."
 TALK_TO_PERSON = "Talk to a person"
+# An answer from an article in another language than the customer's (the help center lacks theirs).
+ONLY_IN = {
+    "en": "This article is only available in English for now.",
+    "tr": "This article is only available in Turkish for now.",
+}
+ONLY_IN_ANOTHER = "This article is not available in your language yet."
 
 # Private note for agents (in the account's language).
 NOTE_TITLE = "Handed over by the bot"
@@ -55,7 +62,7 @@ REASONS = {
 
 
 def t(language: str, message: str) -> str:
-    return i18n.gettext(language, message)
+    return i18n.bot_gettext(language, message)
 
 
 def pick(table: dict[str, str], language: str, default: str) -> str:
@@ -65,7 +72,7 @@ def pick(table: dict[str, str], language: str, default: str) -> str:
 
 def reply_time(minutes: int, language: str) -> str:
     """ "1 hour" / "1 saat": the expected reply time in words."""
-    locale = i18n.normalize(language) or i18n.DEFAULT_LOCALE
+    locale = language if language in i18n.BOT_LOCALES else i18n.DEFAULT_LOCALE
     return str(format_timedelta(dt.timedelta(minutes=minutes), locale=locale))
 
 
@@ -80,3 +87,8 @@ def handoff(settings: BotSettings, language: str) -> str:
 def offline(settings: BotSettings, language: str) -> str:
     text = pick(settings.offline_message, language, OFFLINE)
     return text.replace("{reply_time}", reply_time(settings.expected_reply_minutes, language))
+
+
+def only_in(article_locale: str, language: str) -> str:
+    """Said with an answer from an article in another language than the customer's."""
+    return t(language, ONLY_IN.get(article_locale, ONLY_IN_ANOTHER))

@@ -18,6 +18,9 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "tr")
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
+# The languages the bot speaks to customers (its texts: locale/<lang>/bot.po): the whole UI's, and more.
+BOT_LOCALES: tuple[str, ...] = (*SUPPORTED_LOCALES, "de", "es", "ar")
+BOT_LANGUAGE_NAMES = {**LANGUAGE_NAMES, "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 
 def normalize(locale: str | None) -> str | None:
@@ -118,3 +121,14 @@ def messages(locale: str, domain: str) -> dict[str, str]:
     if found == DEFAULT_LOCALE:
         return {}
     return {key: value for key, value in _catalog(found, domain).items() if isinstance(value, str)}
+
+
+def bot_gettext(locale: str, message: str) -> str:
+    """A bot text in one of BOT_LOCALES: the UI's catalogs for a UI language, else its bot.po; English
+    when the language has no translation of it."""
+    if normalize(locale):
+        return gettext(locale, message)
+    base = (locale or "").strip().replace("_", "-").split("-", 1)[0].lower()
+    found = _catalog(base, "bot") if base in BOT_LOCALES else {}
+    text = found.get(message)
+    return text if isinstance(text, str) else message
