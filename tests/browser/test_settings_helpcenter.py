@@ -76,6 +76,8 @@ async def test_admin_writes_in_two_languages_and_publishes_the_turkish_one(
     await expect(turkish.locator('[data-error-for="slug"]')).not_to_be_empty(timeout=TIMEOUT)
     await expect(turkish.get_by_test_id("hc-slug")).to_have_attribute("aria-invalid", "true")
     await turkish.get_by_test_id("hc-slug").fill("parola-sifirlama")
+    # How customers ask it: one per line (blank lines and spaces do not count).
+    await turkish.get_by_test_id("hc-questions").fill("sifremi unuttum\n\n  giriş yapamıyorum ")
     await turkish.get_by_test_id("hc-publish").click()
     assert await admin.saved("tr") == article_id
     turkish = page.get_by_test_id("hc-panel-tr")
@@ -104,6 +106,9 @@ async def test_admin_writes_in_two_languages_and_publishes_the_turkish_one(
     # Unpublished again, the Turkish page is gone too.
     await page.goto(f"{live_url}{admin.path}/articles/{article_id}?locale=tr")
     await admin.ready()
+    await expect(page.get_by_test_id("hc-panel-tr").get_by_test_id("hc-questions")).to_have_value(
+        "sifremi unuttum\ngiriş yapamıyorum"
+    )
     await page.get_by_test_id("hc-panel-tr").get_by_test_id("hc-unpublish").click()
     await expect(page.get_by_test_id("hc-panel-tr").get_by_test_id("hc-state")).to_have_text(
         "Draft", timeout=TIMEOUT

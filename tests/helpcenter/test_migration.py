@@ -1,5 +1,6 @@
 """Migrations of the help center's full-text table: 0007 gave SQLite's rows their account's tenant
-token; 0010 drops the table (nothing reads it) and its downgrade builds it again from the translations."""
+token; 0010 drops the table (nothing reads it) and its downgrade builds it again from the translations;
+0011 adds the translations' example questions."""
 
 from __future__ import annotations
 
@@ -66,5 +67,32 @@ async def test_0010_drops_the_full_text_table_and_its_downgrade_fills_it_again(
             )
         assert found == [translation]
         await asyncio.to_thread(upgrade, db_url, "head")
+    finally:
+        await engine.dispose()
+
+
+async def test_0011_adds_example_questions_and_its_downgrade_keeps_the_articles(
+    state: AppState, tenant: Tenant, db_url: str
+) -> None:
+    article = await make_article(
+        state, tenant, {"tr": PASSWORD_TR.model_copy(update={"questions": ["sifremi unuttum"]})}
+    )
+    engine = create_async_engine(db_url)
+    try:
+        await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0010")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: [c["name"] for c in sync.dialect.get_columns(sync, "hc_translations")]
+            )
+            title = await connection.scalar(
+                text("SELECT title FROM hc_translations WHERE article_id = :id"), {"id": article}
+            )
+        assert "questions" not in columns and title == PASSWORD_TR.title
+        await asyncio.to_thread(upgrade, db_url, "head")
+        async with engine.connect() as connection:
+            questions = await connection.scalar(
+                text("SELECT questions FROM hc_translations WHERE article_id = :id"), {"id": article}
+            )
+        assert questions is None  # the rows written before it: no example questions
     finally:
         await engine.dispose()

@@ -40,6 +40,7 @@ class Doc:
     slug: str
     summary: str
     body_text: str
+    questions: tuple[str, ...] = ()  # its example questions
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Index:
     groups: npt.NDArray[np.intp]
     locales: npt.NDArray[np.str_]  # doc -> locale
     languages: frozenset[str]  # the locales it has
-    text: NgramIndex  # doc -> pieces of its title, summary and body
+    text: NgramIndex  # doc -> pieces of its title, summary, example questions and body
     titles: NgramIndex  # doc -> pieces of its title
     articles: list[int]  # the articles, in the order of their first doc
     doc_article: npt.NDArray[np.intp]  # doc -> position in `articles`
@@ -95,12 +96,13 @@ async def _load(session: AsyncSession, *, account_id: int, version: str) -> Inde
                 Translation.slug,
                 Translation.summary,
                 Translation.body_text,
+                Translation.questions,
             )
             .where(Translation.account_id == account_id, Translation.status == "published")
             .order_by(Translation.id)
         )
     ).all()
-    docs = [Doc(r[0], r[1], account_id, r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    docs = [Doc(r[0], r[1], account_id, r[2], r[3], r[4], r[5], r[6], tuple(r[7] or ())) for r in rows]
     by_translation = {doc.translation_id: i for i, doc in enumerate(docs)}
     chunks = (
         await session.execute(
@@ -142,7 +144,7 @@ async def _load(session: AsyncSession, *, account_id: int, version: str) -> Inde
     # Counting the n-grams of every text is CPU work: in a thread, like the embeddings.
     text_index, title_index = await off_loop(
         lambda: (
-            NgramIndex.build([f"{d.title} {d.summary} {d.body_text}" for d in docs]),
+            NgramIndex.build([" ".join([d.title, d.summary, *d.questions, d.body_text]) for d in docs]),
             NgramIndex.build([d.title for d in docs]),
         )
     )

@@ -17,14 +17,16 @@ MAX_SECTIONS = 8
 CHUNK_CHARS = 600
 
 
-def chunks(*, title: str, summary: str, body: str) -> list[str]:
-    """What semantic search embeds: the title with the summary (or the opening), then each section."""
+def chunks(*, title: str, summary: str, body: str, questions: Sequence[str] = ()) -> list[str]:
+    """What semantic search embeds: the title with the summary (or the opening), then each section,
+    then each example question."""
     parts = render.sections(body)
     opening = summary or (parts[0].text if parts else "")
     found = [f"{title.strip()}. {render.excerpt(opening, 300)}".strip()]
     for part in parts[:MAX_SECTIONS]:
         if part.heading:
             found.append(f"{part.heading}. {render.excerpt(part.text, CHUNK_CHARS)}".strip())
+    found.extend(questions)
     return found
 
 
@@ -35,7 +37,7 @@ def prepare_embeddings(translations: Sequence[TranslationIn]) -> None:
         text
         for data in translations
         if data.status == "published"
-        for text in chunks(title=data.title, summary=data.summary, body=data.body)
+        for text in chunks(title=data.title, summary=data.summary, body=data.body, questions=data.questions)
     ]
     if texts:
         embed(texts)
@@ -52,7 +54,12 @@ async def index_translation(session: AsyncSession, translation: Translation) -> 
     if translation.status != "published":
         return
     model = embedder()
-    texts = chunks(title=translation.title, summary=translation.summary, body=translation.body)
+    texts = chunks(
+        title=translation.title,
+        summary=translation.summary,
+        body=translation.body,
+        questions=translation.questions or [],
+    )
     vectors = embed(texts)
     session.add_all(
         Embedding(

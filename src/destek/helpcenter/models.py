@@ -78,6 +78,8 @@ class Translation(Base):
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown, as written
     body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised
     body_text: Mapped[str] = mapped_column(Text, default="")  # plain text, for snippets
+    # Questions customers ask that it answers, as its author wrote them (searched; None: none).
+    questions: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     view_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from destek.db import MAX_ID
 
@@ -61,12 +61,36 @@ class CategoryOut(BaseModel):
     article_count: int = 0
 
 
+MAX_QUESTIONS = 30
+
+
 class TranslationIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(default="", max_length=200_000, description="Markdown")
     summary: str = Field(default="", max_length=500, description="One or two sentences: meta description")
     slug: Slug | None = Field(default=None, description="URL slug; made from the title if left out")
     status: Status = "draft"
+    questions: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_QUESTIONS,
+        description="Questions customers ask that the article answers, as they would write them: "
+        "searched like the article's text (the bot finds the article from them). At most "
+        f"{MAX_QUESTIONS}, each 3-300 characters; blanks and repeats are dropped.",
+    )
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, value: list[str]) -> list[str]:
+        found: list[str] = []
+        for question in value:
+            text = " ".join(question.split())
+            if not text:
+                continue
+            if not 3 <= len(text) <= 300:
+                raise ValueError("each example question is 3-300 characters")
+            if text.casefold() not in {q.casefold() for q in found}:
+                found.append(text)
+        return found
 
 
 class ArticleCreate(BaseModel):
@@ -96,6 +120,7 @@ class TranslationOut(BaseModel):
     summary: str
     body: str
     body_html: str
+    questions: list[str]
     status: Status
     published_at: dt.datetime | None
     url: str

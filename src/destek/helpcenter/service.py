@@ -73,6 +73,7 @@ def translation_out(translation: Translation) -> TranslationOut:
         summary=translation.summary,
         body=translation.body,
         body_html=translation.body_html,
+        questions=list(translation.questions or []),
         status=translation.status,
         published_at=translation.published_at,
         url=article_path(
@@ -286,6 +287,7 @@ async def _write_translation(
     translation.body = data.body
     translation.body_html = body_html
     translation.body_text = body_text
+    translation.questions = list(data.questions) or None
     if data.status == "published" and translation.status != "published":
         translation.published_at = now
     translation.status = data.status
@@ -305,7 +307,12 @@ async def publish_texts(session: AsyncSession, *, actor: Actor, article_id: int,
     translation = await get_translation(session, article=article, locale=locale)
     if translation.status == "published":
         return []
-    return chunks(title=translation.title, summary=translation.summary, body=translation.body)
+    return chunks(
+        title=translation.title,
+        summary=translation.summary,
+        body=translation.body,
+        questions=translation.questions or [],
+    )
 
 
 async def put_translation(

@@ -9,6 +9,9 @@
     status: published            # or draft (the default)
     summary: ...                 # optional
     position: 1                  # optional
+    questions:                   # optional: questions customers ask that it answers
+      - sifremi unuttum
+      - giriş yapamıyorum
     ---
     Markdown body...
 
@@ -48,7 +51,7 @@ from destek.helpcenter.schemas import (
 CATEGORIES_FILE = "categories.yaml"
 CATEGORY_FILES = ("categories.yaml", "categories.yml")
 MAX_UNZIPPED = 50 * 1024 * 1024
-FIELDS = {"key", "locale", "title", "category", "slug", "status", "summary", "position"}
+FIELDS = {"key", "locale", "title", "category", "slug", "status", "summary", "position", "questions"}
 
 
 @dataclass
@@ -92,8 +95,12 @@ def parse_document(source: str, text: str) -> Document:
         locale = normalize_locale(str(meta["locale"]))
     except ValueError as exc:
         raise _bad(source, f"locale: {exc}") from None
+    questions = meta.get("questions") or []
+    if not isinstance(questions, list) or not all(isinstance(q, str | int | float) for q in questions):
+        raise _bad(source, "questions must be a list of questions, one per line: - how do I ...")
     try:
         translation = TranslationIn(
+            questions=[str(q) for q in questions],
             title=str(meta.get("title") or ""),
             body=post.content,
             summary=str(meta.get("summary") or ""),
@@ -282,6 +289,8 @@ async def export_files(session: AsyncSession, *, account_id: int) -> dict[str, s
             if translation.summary:
                 meta["summary"] = translation.summary
             meta["position"] = article.position
+            if translation.questions:
+                meta["questions"] = list(translation.questions)
             files[f"{article.key}.{translation.locale}.md"] = _dump(meta, translation.body)
     return files
 

@@ -58,6 +58,10 @@ function translationOf(form) {
   for (const name of ["title", "summary", "body"]) data[name] = form.elements[name].value;
   const slug = form.elements.slug.value.trim();
   data.slug = slug || null;
+  data.questions = form.elements.questions.value
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   return data;
 }
 
