@@ -18,7 +18,15 @@ from destek.contacts.models import Contact, ContactIdentity
 from destek.conversations.models import Attachment, Conversation, ConversationLabel, Label, Message
 from destek.db import Base
 from destek.events.models import ConsumerCursor, EventRow
-from destek.helpcenter.models import Article, Category, Embedding, HelpCenter, Translation, Vote
+from destek.helpcenter.models import (
+    Article,
+    Category,
+    Embedding,
+    HelpCenter,
+    QuestionSuggestion,
+    Translation,
+    Vote,
+)
 from destek.ratings.models import ConversationRating
 from destek.realtime.models import AgentPresence
 
@@ -49,6 +57,7 @@ __all__ = [
     "LoginSession",
     "Membership",
     "Message",
+    "QuestionSuggestion",
     "Team",
     "TeamMember",
     "Translation",

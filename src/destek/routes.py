@@ -105,8 +105,10 @@ def _include_helpcenter(app: FastAPI) -> None:
     from destek.channels.widget.articles_api import router as widget_articles
     from destek.helpcenter.api import router as helpcenter_api
     from destek.helpcenter.pages import router as helpcenter_pages
+    from destek.helpcenter.suggestions_api import router as question_suggestions
 
     app.include_router(helpcenter_api)
+    app.include_router(question_suggestions)
     app.include_router(widget_articles)
     app.include_router(helpcenter_pages)
 

@@ -8,8 +8,12 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import PHONE, NewPage
+from destek.helpcenter.suggestions import Suggested, record
+from destek.state import AppState
+from tests.browser.conftest import PHONE, NewPage, save_screenshot
 from tests.browser.dashboard_pages import sign_in_to
+from tests.helpcenter.helpers import make_article
+from tests.helpcenter.test_example_questions import WARRANTY
 from tests.support.factories import Tenant
 
 TIMEOUT = 8000
@@ -157,3 +161,35 @@ async def test_categories_and_the_phone_layout(new_page: NewPage, live_url: str,
     # Nothing is wider than the phone.
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
+
+
+async def test_an_admin_adds_a_question_suggested_from_a_conversation(
+    new_page: NewPage, live_url: str, tenant: Tenant, state: AppState
+) -> None:
+    article_id = await make_article(state, tenant, {"en": WARRANTY}, key="warranty")
+    async with state.uow() as session:
+        for text in ("my tablet screen went black after the update", "is a cracked screen covered?"):
+            suggested = Suggested(article_id=article_id, locale="en", question=text)
+            assert await record(session, account_id=tenant.account_id, suggested=suggested, conversation_id=1)
+    page = await new_page()
+    admin = await HelpCenterAdmin(page, live_url, tenant).log_in(tenant.owner.email)
+    await page.goto(f"{live_url}{admin.path}/articles/{article_id}?locale=en")
+    await admin.ready()
+    english = page.get_by_test_id("hc-panel-en")
+    offered = english.get_by_test_id("hc-suggested-en")
+    await expect(offered).to_contain_text(
+        "Suggested from conversations that agents resolved with this article:"
+    )
+    await expect(offered.locator("li")).to_have_count(2)
+    await save_screenshot(page, "settings-helpcenter-suggested-questions")
+    first = offered.locator("li", has_text="went black")
+    await first.get_by_role("button", name="Add").click()
+    await expect(english.get_by_test_id("hc-questions")).to_have_value(
+        "my tablet screen went black after the update", timeout=TIMEOUT
+    )
+    await expect(english.get_by_test_id("hc-suggested-en").locator("li")).to_have_count(1)
+    await english.get_by_test_id("hc-suggested-en").get_by_role("button", name="Dismiss").click()
+    await expect(english.get_by_test_id("hc-suggested-en")).to_have_count(0, timeout=TIMEOUT)
+    await expect(english.get_by_test_id("hc-questions")).to_have_value(
+        "my tablet screen went black after the update"
+    )

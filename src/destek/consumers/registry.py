@@ -10,8 +10,9 @@ def default_consumers() -> list[Consumer]:
     from destek.bot.engine import BuiltinBot
     from destek.bot.external import ExternalBot
     from destek.bot.insights import Insights
+    from destek.helpcenter.suggestions import QuestionSuggester
 
-    return [Insights(), BuiltinBot(), ExternalBot()]
+    return [Insights(), BuiltinBot(), ExternalBot(), QuestionSuggester()]
 
 
 async def start_consumers(state: AppState, consumers: list[Consumer] | None = None) -> Consumers:

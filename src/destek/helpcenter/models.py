@@ -1,4 +1,5 @@
-"""Help-center tables: categories, articles, per-locale translations, votes, search embeddings."""
+"""Help-center tables: categories, articles, per-locale translations, votes, search embeddings, and
+example questions suggested from conversations."""
 
 from __future__ import annotations
 
@@ -103,6 +104,22 @@ class Vote(Base):
     )
     visitor: Mapped[str] = mapped_column(String(64))
     helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuestionSuggestion(Base):
+    """A customer's question, from a conversation an agent resolved by sending this article: offered to
+    the article's authors as an example question (helpcenter/suggestions.py)."""
+
+    __tablename__ = "hc_question_suggestions"
+    __table_args__ = (UniqueConstraint("article_id", "locale", "text"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("hc_articles.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(300))
+    conversation_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

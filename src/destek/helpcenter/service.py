@@ -30,6 +30,7 @@ from destek.helpcenter.categories import get_category
 from destek.helpcenter.indexing import chunks, index_translation
 from destek.helpcenter.models import Article, Category, HelpCenter, Translation
 from destek.helpcenter.schemas import (
+    MAX_QUESTIONS,
     ArticleBrief,
     ArticleCreate,
     ArticleOut,
@@ -383,6 +384,48 @@ async def set_published(
         account_id=actor.account_id,
     )
     return translation
+
+
+async def add_question(
+    session: AsyncSession, *, actor: Actor, article: Article, locale: str, question: str
+) -> Translation:
+    """One more example question on the article's `locale` translation (a repeat changes nothing).
+    Embed its chunks first (question_texts + indexing.prepare_texts, off the loop)."""
+    require_admin(actor)
+    translation = await get_translation(session, article=article, locale=locale)
+    questions = list(translation.questions or [])
+    if question.casefold() in {q.casefold() for q in questions}:
+        return translation
+    if len(questions) >= MAX_QUESTIONS:
+        raise Invalid(
+            f"the {locale} translation has {MAX_QUESTIONS} example questions already", field="questions"
+        )
+    translation.questions = [*questions, question]
+    translation.updated_at = utcnow()
+    await session.flush()
+    await index_translation(session, translation)
+    if translation.status == "published":
+        await _bump(session, account_id=actor.account_id)
+    translations = (await translations_of(session, article_ids=[article.id]))[article.id]
+    events.record(
+        session,
+        ArticleUpdated(article=_brief(article, translations), changed=[f"questions.{locale}"]),
+        account_id=actor.account_id,
+    )
+    return translation
+
+
+async def question_texts(session: AsyncSession, *, article: Article, locale: str, question: str) -> list[str]:
+    """What add_question will embed, to embed (indexing.prepare_texts) before the unit of work."""
+    translation = await get_translation(session, article=article, locale=locale)
+    if translation.status != "published":
+        return []
+    return chunks(
+        title=translation.title,
+        summary=translation.summary,
+        body=translation.body,
+        questions=[*(translation.questions or []), question],
+    )
 
 
 # --- public reads, views and votes -------------------------------------------------------------

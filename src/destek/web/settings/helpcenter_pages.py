@@ -19,7 +19,8 @@ from destek.deps import ActorDep, StateDep, public_url
 from destek.helpcenter import categories as category_service
 from destek.helpcenter import render as markdown
 from destek.helpcenter import service as helpcenter
-from destek.helpcenter.models import Article, Translation
+from destek.helpcenter import suggestions
+from destek.helpcenter.models import Article, QuestionSuggestion, Translation
 from destek.helpcenter.pages import language_name
 from destek.helpcenter.schemas import LOCALE_PATTERN, normalize_locale
 from destek.web import i18n
@@ -101,9 +102,12 @@ async def _editor(
         categories = await category_service.list_categories(session, account_id=page.account_id)
         article = None
         translations: list[Translation] = []
+        suggested: dict[str, list[QuestionSuggestion]] = {}
         if article_id is not None:
             article = await helpcenter.get_article(session, account_id=page.account_id, article_id=article_id)
             translations = (await helpcenter.translations_of(session, article_ids=[article.id]))[article.id]
+            for row in await suggestions.list_for(session, account_id=page.account_id, article_id=article.id):
+                suggested.setdefault(row.locale, []).append(row)
     outs = {t.locale: helpcenter.translation_out(t) for t in translations}
     tabs = list(dict.fromkeys([*FORM_LOCALES, *sorted(outs)]))
     current = locale if locale in tabs else next(iter(sorted(outs)), FORM_LOCALES[0])
@@ -116,6 +120,7 @@ async def _editor(
         translations=outs,
         tabs=[(code, language_name(code)) for code in tabs],
         current=current,
+        suggested=suggested,
         categories=[(c.id, category_service.category_name(c, page.locale)) for c, _ in categories],
     )
 
