@@ -115,6 +115,12 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("PUT", f"{ACC}/articles/{{article_id}}/translations/{{locale}}"): Call(AGENT, 200, {"title": "Renamed"}),
     ("POST", f"{ACC}/articles/{{article_id}}/translations/{{locale}}/publish"): Call(AGENT, 200),
     ("POST", f"{ACC}/articles/{{article_id}}/translations/{{locale}}/unpublish"): Call(AGENT, 200),
+    ("GET", f"{ACC}/articles/{{article_id}}/question_suggestions"): Call(AGENT, 200),
+    ("POST", f"{ACC}/articles/{{article_id}}/question_suggestions/{{suggestion_id}}/accept"): Call(
+        AGENT, 200
+    ),
+    # Dismissing one that is gone (added just above) is done already: 204; another account's is a 404.
+    ("DELETE", f"{ACC}/articles/{{article_id}}/question_suggestions/{{suggestion_id}}"): Call(AGENT, 204),
     # Deletions run last, in this order: one language (the article keeps tr), the article, its category.
     ("DELETE", f"{ACC}/articles/{{article_id}}/translations/{{locale}}"): Call(AGENT, 204),
     ("DELETE", f"{ACC}/articles/{{article_id}}"): Call(AGENT, 204),
@@ -124,6 +130,9 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("PATCH", f"{ACC}/inboxes/{{inbox_id}}/bot"): Call(AGENT, 200, {"enabled": True}),
     ("POST", f"{ACC}/inboxes/{{inbox_id}}/bot/token"): Call(AGENT, 201),
     ("DELETE", f"{ACC}/inboxes/{{inbox_id}}/bot/token"): Call(AGENT, 204),
+    ("POST", f"{ACC}/inboxes/{{inbox_id}}/bot/try"): Call(
+        AGENT, 200, {"text": "How do I reset my password?"}
+    ),
     # A on A: an agent has replied in that conversation, so the bot may not (409) after the access checks.
     ("POST", f"{CONV}/bot_messages"): Call(AGENT, 409, {"content": "Hi from the bot"}),
     ("POST", f"{CONV}/handoff"): Call(AGENT, 200, {}),

@@ -17,6 +17,7 @@ from starlette.routing import WebSocketRoute
 import destek.models  # noqa: F401 (registers every table on Base.metadata)
 from destek.conversations.models import Conversation
 from destek.db import Base
+from destek.helpcenter.suggestions import Suggested, list_for, record
 from destek.state import AppState
 from tests.support.factories import ContactSession, Tenant
 
@@ -81,6 +82,7 @@ class Side:
     article_id: int = 0  # a help-center article (en published, tr draft)
     category_id: int = 0  # its help-center category
     invitation_id: int = 0  # the account's invitation of someone not yet a member
+    suggestion_id: int = 0  # an example question suggested for the article (en)
 
     def params(self) -> dict[str, Any]:
         """A value for every path parameter, all of this tenant."""
@@ -102,6 +104,7 @@ class Side:
             "article_id": self.article_id,
             "category_id": self.category_id,
             "invitation_id": self.invitation_id,
+            "suggestion_id": self.suggestion_id,
             "locale": "en",
         }
 
@@ -187,6 +190,12 @@ async def build_side(
             headers=owner,
         )
     )
+    async with state.uow() as session:  # made by the consumer when a conversation is resolved
+        asked = Suggested(article_id=article["id"], locale="en", question=f"Question {marker}")
+        await record(session, account_id=tenant.account_id, suggested=asked, conversation_id=conversation_id)
+        suggestion_id = (await list_for(session, account_id=tenant.account_id, article_id=article["id"]))[
+            0
+        ].id
     return Side(
         tenant=tenant,
         marker=marker,
@@ -206,6 +215,7 @@ async def build_side(
         article_id=article["id"],
         category_id=category["id"],
         invitation_id=invitation["id"],
+        suggestion_id=suggestion_id,
     )
 
 

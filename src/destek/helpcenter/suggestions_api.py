@@ -92,14 +92,18 @@ async def accept_suggestion(
     "/articles/{article_id}/question_suggestions/{suggestion_id}",
     status_code=204,
     summary="Dismiss a suggested question (admins)",
+    description="204 also when it is gone already (added or dismissed by someone else); another "
+    "account's suggestion or article is a 404.",
 )
 async def dismiss_suggestion(
     article_id: ObjectId, suggestion_id: ObjectId, state: StateDep, actor: ActorDep
 ) -> Response:
     require_admin(actor)
     async with state.uow() as session:
-        found = await suggestions.get(
-            session, account_id=actor.account_id, article_id=article_id, suggestion_id=suggestion_id
-        )
-        await suggestions.forget(session, actor=actor, suggestion=found)
+        await service.get_article(session, account_id=actor.account_id, article_id=article_id)
+        if await session.get(QuestionSuggestion, suggestion_id) is not None:
+            found = await suggestions.get(
+                session, account_id=actor.account_id, article_id=article_id, suggestion_id=suggestion_id
+            )
+            await suggestions.forget(session, actor=actor, suggestion=found)
     return Response(status_code=204)
