@@ -12,7 +12,6 @@ answers only above the inbox's threshold; below it, a person answers.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import re
@@ -21,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.helpcenter import embedding
 from destek.helpcenter.ranking import BASE, Ranking
 from destek.helpcenter.search import SearchHit, ranked
+from destek.lib.logistic import Model, stored
 from destek.nlp.text import fold, words
 
 log = logging.getLogger(__name__)
@@ -114,41 +113,9 @@ def features(ranking: Ranking, asked: tuple[float, float, float]) -> tuple[float
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    mean: npt.NDArray[np.float64]
-    scale: npt.NDArray[np.float64]
-    bias: float
-    weights: npt.NDArray[np.float64]
-
-    def probability(self, values: tuple[float, ...]) -> float:
-        x = (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
-        z = self.bias + float(x @ self.weights)
-        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Calibration:
-        return cls(
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            bias=float(data["bias"]),
-            weights=np.asarray(data["weights"], dtype=np.float64),
-        )
-
-
-def stored(embedder_name: str, path: Path = WEIGHTS_FILE) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text())
-    found = (data.get("by_embedder") or {}).get(embedder_name)
-    if found is None or list(found.get("features", [])) != list(FEATURES):
-        return None
-    return dict(found)
-
-
 @functools.cache
-def calibration(embedder_name: str) -> Calibration:
-    data = stored(embedder_name)
+def calibration(embedder_name: str) -> Model:
+    data = stored(WEIGHTS_FILE, embedder_name, FEATURES)
     if data is None:
         log.warning(
             "bot calibration has no weights for the %s embedder in %s: using conservative fallback "
@@ -157,7 +124,7 @@ def calibration(embedder_name: str) -> Calibration:
             WEIGHTS_FILE,
         )
         data = _FALLBACK
-    return Calibration.of(data)
+    return Model.of(data)
 
 
 def probability(values: tuple[float, ...]) -> float:

@@ -31,7 +31,7 @@ from destek.bot.observe import Observation, observe
 from destek.bot.policy import Action, act
 from destek.bot.settings import DEFAULT_THRESHOLD
 from destek.helpcenter import ranking
-from destek.lib.logistic import fit
+from destek.lib.logistic import Model, fit
 
 # The answer threshold is chosen on the training centers: the lowest whose answers there were right at
 # least this often (the target on new centers is 95 %).
@@ -48,7 +48,7 @@ def _standardise(x: Matrix) -> tuple[Matrix, Matrix]:
 
 
 def _logistic(x: Matrix, y: Matrix, *, l2: float = 1.0) -> dict[str, Any]:
-    """A standardised logistic regression, in the form ranking.Model and decide.Calibration read."""
+    """A standardised logistic regression, in the form lib.logistic.Model reads."""
     mean, scale = _standardise(x)
     w = fit((x - mean) / scale, y, l2=l2)
     return {"mean": mean.tolist(), "scale": scale.tolist(), "bias": float(w[0]), "weights": w[1:].tolist()}
@@ -91,20 +91,20 @@ def cut_down(
     return found
 
 
-def fit_ranker(observations: Sequence[Observation]) -> ranking.Model:
+def fit_ranker(observations: Sequence[Observation]) -> Model:
     """Every article of every question the help center is for: positive when it is the question's
     article. Questions it has no article for are in too (all negative), so that a score is the chance
     that the article answers the question, not merely that it is the best of those there."""
     rows = [o for o in observations if o.question.kind != "human" and o.values]
     x = np.array([v for o in rows for v in o.values], dtype=np.float64)
     y = np.array([1.0 if key == o.question.article else 0.0 for o in rows for key in o.articles])
-    return ranking.Model.of(_logistic(x, y))
+    return Model.of(_logistic(x, y))
 
 
 @dataclass(frozen=True, slots=True)
 class Models:
-    ranker: ranking.Model
-    calibration: decide.Calibration
+    ranker: Model
+    calibration: Model
     threshold: float
     ranker_data: dict[str, Any]
     calibration_data: dict[str, Any]
@@ -138,7 +138,7 @@ def fit_models(by_center: dict[str, list[Observation]], *, target: float = TARGE
             whole.append(number < len(by_center[name]))
     xs, ys, full = np.array(x, dtype=np.float64), np.array(y), np.array(whole)
     calibration_data = _logistic(xs, ys)
-    calibration = decide.Calibration.of(calibration_data)
+    calibration = Model.of(calibration_data)
     # The threshold is chosen on whole centers: the answers given there, not in the cut-down copies.
     p = np.array([calibration.probability(tuple(row)) for row in xs[full]])
     right = ys[full]

@@ -16,6 +16,7 @@ from destek.bot.corpus import Question
 from destek.bot.observe import Observation
 from destek.bot.policy import Action
 from destek.helpcenter import ranking
+from destek.lib.logistic import Model
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Outcome:
     features: tuple[float, ...]
 
 
-def outcome(observation: Observation, ranker: ranking.Model) -> Outcome:
+def outcome(observation: Observation, ranker: Model) -> Outcome:
     if not observation.values:
         return Outcome(None, (), (0.0,) * len(decide.FEATURES))
     values = np.array(observation.values, dtype=np.float64)

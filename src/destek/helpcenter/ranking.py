@@ -15,7 +15,6 @@ in docs/bot.md); the hand-set fallback below ranks by meaning and words alike.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import numpy.typing as npt
 from destek.helpcenter import embedding
 from destek.helpcenter.index import Index
 from destek.helpcenter.lexical import pieces
+from destek.lib.logistic import Model, stored
 
 log = logging.getLogger(__name__)
 
@@ -43,42 +43,9 @@ _FALLBACK: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
-    mean: npt.NDArray[np.float64]
-    scale: npt.NDArray[np.float64]
-    bias: float
-    weights: npt.NDArray[np.float64]
-
-    def probabilities(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        z = self.bias + ((values - self.mean) / self.scale) @ self.weights
-        result: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
-        return result
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Model:
-        return cls(
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            bias=float(data["bias"]),
-            weights=np.asarray(data["weights"], dtype=np.float64),
-        )
-
-
-def fitted(embedder_name: str, path: Path = WEIGHTS_FILE) -> dict[str, Any] | None:
-    """The stored weights for this embedder, or None."""
-    if not path.exists():
-        return None
-    stored: dict[str, Any] = json.loads(path.read_text())
-    found = (stored.get("by_embedder") or {}).get(embedder_name)
-    if found is None or list(found.get("features", [])) != list(FEATURES):
-        return None
-    return dict(found)
-
-
 @functools.cache
 def model(embedder_name: str) -> Model:
-    data = fitted(embedder_name)
+    data = stored(WEIGHTS_FILE, embedder_name, FEATURES)
     if data is None:
         log.warning(
             "help-center ranking has no weights for the %s embedder in %s: using hand-set ones "

@@ -265,6 +265,18 @@ async def delete_article(session: AsyncSession, *, actor: Actor, article: Articl
 # --- translations ------------------------------------------------------------------------------
 
 
+async def _record_update(
+    session: AsyncSession, *, actor: Actor, article: Article, changed: list[str]
+) -> None:
+    """article.updated on the log, with the article's languages as they now are."""
+    translations = (await translations_of(session, article_ids=[article.id]))[article.id]
+    events.record(
+        session,
+        ArticleUpdated(article=_brief(article, translations), changed=changed),
+        account_id=actor.account_id,
+    )
+
+
 async def get_translation(session: AsyncSession, *, article: Article, locale: str) -> Translation:
     found: Translation | None = await session.scalar(
         select(Translation).where(Translation.article_id == article.id, Translation.locale == locale)
@@ -331,15 +343,10 @@ async def put_translation(
     if was_published or translation.status == "published":
         await _bump(session, account_id=actor.account_id)
     article.updated_at = utcnow()
-    translations = (await translations_of(session, article_ids=[article.id]))[article.id]
     changed = [f"translation.{locale}"]
     if was_published != (translation.status == "published"):
         changed.append(f"status.{locale}")
-    events.record(
-        session,
-        ArticleUpdated(article=_brief(article, translations), changed=changed),
-        account_id=actor.account_id,
-    )
+    await _record_update(session, actor=actor, article=article, changed=changed)
     return translation, existing is None
 
 
@@ -377,12 +384,7 @@ async def set_published(
     await session.flush()
     await index_translation(session, translation)
     await _bump(session, account_id=actor.account_id)
-    translations = (await translations_of(session, article_ids=[article.id]))[article.id]
-    events.record(
-        session,
-        ArticleUpdated(article=_brief(article, translations), changed=[f"status.{locale}"]),
-        account_id=actor.account_id,
-    )
+    await _record_update(session, actor=actor, article=article, changed=[f"status.{locale}"])
     return translation
 
 
@@ -406,12 +408,7 @@ async def add_question(
     await index_translation(session, translation)
     if translation.status == "published":
         await _bump(session, account_id=actor.account_id)
-    translations = (await translations_of(session, article_ids=[article.id]))[article.id]
-    events.record(
-        session,
-        ArticleUpdated(article=_brief(article, translations), changed=[f"questions.{locale}"]),
-        account_id=actor.account_id,
-    )
+    await _record_update(session, actor=actor, article=article, changed=[f"questions.{locale}"])
     return translation
 
 

@@ -1,7 +1,14 @@
 """Logistic regression by Newton's method, in numpy: small models fitted offline (the bot's ranking and
-calibration, bot/evaluate.py) whose weights ship with the package."""
+calibration, bot/evaluate.py) whose weights ship with the package, and the model as it is read back."""
 
 from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,3 +36,45 @@ def fit(x: npt.NDArray[np.float64], y: Vector, l2: float = 0.1) -> Vector:
 def predict(w: Vector, x: npt.NDArray[np.float64]) -> Vector:
     result: Vector = 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A logistic regression over standardised features: p = σ(bias + ((x − mean) / scale) · weights)."""
+
+    mean: Vector
+    scale: Vector
+    bias: float
+    weights: Vector
+
+    def probabilities(self, values: npt.NDArray[np.float64]) -> Vector:
+        """One probability per row of `values`."""
+        z = self.bias + ((values - self.mean) / self.scale) @ self.weights
+        result: Vector = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        return result
+
+    def probability(self, values: Sequence[float]) -> float:
+        x = (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+        z = self.bias + float(x @ self.weights)
+        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Model:
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            bias=float(data["bias"]),
+            weights=np.asarray(data["weights"], dtype=np.float64),
+        )
+
+
+def stored(path: Path, embedder_name: str, features: Sequence[str]) -> dict[str, Any] | None:
+    """The weights fitted for this embedder in a weights file ({"by_embedder": {name: {...}}}), or None
+    when there are none or they were fitted on other features."""
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    found = (data.get("by_embedder") or {}).get(embedder_name)
+    if found is None or list(found.get("features", [])) != list(features):
+        return None
+    return dict(found)
