@@ -19,8 +19,8 @@ from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.app import build_state, create_app, running
+from destek.bot import handoffs, texts
 from destek.bot import service as bot
-from destek.bot import texts
 from destek.config import Settings
 from destek.db import utcnow
 from destek.realtime import presence
@@ -60,7 +60,7 @@ def online(node: AppState, tenant: Tenant) -> Callable[[], Awaitable[bool]]:
     """Is someone who can see the tenant's inbox online, as this node's bot asks it?"""
 
     async def check() -> bool:
-        return await bot.agents_online(node, account_id=tenant.account_id, inbox_id=tenant.inbox_id)
+        return await handoffs.agents_online(node, account_id=tenant.account_id, inbox_id=tenant.inbox_id)
 
     return check
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field, StrictBool, field_validator
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.service import Actor
+from destek.bot import handoffs, tokens
 from destek.bot import service as bot
-from destek.bot import tokens
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.bot.suggestions import Suggestions, suggest
 from destek.bot.trial import trial
@@ -190,7 +190,7 @@ async def handoff(
     async with state.read() as session:
         conversation = await conversations.access_conversation(session, actor=actor, number=number)
         inbox_id = conversation.inbox_id
-    online = await bot.agents_online(state, account_id=actor.account_id, inbox_id=inbox_id)
+    online = await handoffs.agents_online(state, account_id=actor.account_id, inbox_id=inbox_id)
     async with state.uow() as session:
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
@@ -201,11 +201,11 @@ async def handoff(
         account = await accounts.get_account(session, account_id=actor.account_id)
         language = body.language or conversation.language or account.locale or "en"
         question = body.note or body.reason
-        await bot.hand_over(
+        await handoffs.hand_over(
             session,
             conversation=conversation,
             settings=BotSettings.of(inbox.settings),
-            handoff=bot.Handoff(
+            handoff=handoffs.Handoff(
                 reason="external" if not body.reason else body.reason,
                 language=language[:2],
                 question=question,

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from destek.accounts.models import Account, Inbox
-from destek.bot import intents, person, texts
+from destek.bot import handoffs, intents, person, texts
 from destek.bot import service as bot
 from destek.bot.decide import Decision, decide
 from destek.bot.insights import feel
@@ -120,7 +120,7 @@ class BuiltinBot:
                     language=language,
                     base_url=step.state.settings.public_url,
                 )
-        online = await bot.agents_online(step.state, account_id=event.account_id, inbox_id=inbox.id)
+        online = await handoffs.agents_online(step.state, account_id=event.account_id, inbox_id=inbox.id)
         async with step.uow() as write:
             await self._answer(
                 write,
@@ -158,18 +158,18 @@ class BuiltinBot:
             account_locale = account.locale if account else "en"
             known = bot_session.language if bot_session else None
             language = known or conversation.language or account_locale
-            await bot.hand_over(
+            await handoffs.hand_over(
                 session,
                 conversation=conversation,
                 settings=settings,
-                handoff=bot.Handoff(
+                handoff=handoffs.Handoff(
                     reason="bot_failed",
                     language=language[:2],
                     question=str(message.get("content") or ""),
                     sentiment=conversation.sentiment,
                     urgency=conversation.urgency,
                 ),
-                online=await bot.agents_online(state, account_id=event.account_id, inbox_id=inbox.id),
+                online=await handoffs.agents_online(state, account_id=event.account_id, inbox_id=inbox.id),
                 key=f"{event.seq}-skipped",
                 account_locale=account_locale,
             )
@@ -249,11 +249,11 @@ class BuiltinBot:
         key = str(event.seq)
 
         async def handoff(reason: str) -> None:
-            await bot.hand_over(
+            await handoffs.hand_over(
                 session,
                 conversation=conversation,
                 settings=settings,
-                handoff=bot.Handoff(
+                handoff=handoffs.Handoff(
                     reason=reason,
                     language=language,
                     question=bot_session.last_question if choice else text,

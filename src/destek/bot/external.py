@@ -26,8 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from destek.accounts.models import Account, Inbox
-from destek.bot import netguard
-from destek.bot import service as bot
+from destek.bot import handoffs, netguard
 from destek.bot.models import BotDelivery
 from destek.bot.settings import BotSettings
 from destek.consumers.runner import Step
@@ -238,18 +237,20 @@ class ExternalBot:
         account = await session.get(Account, delivery.account_id)
         account_locale = account.locale if account else "en"
         language = (conversation.language or account_locale or "en")[:2]
-        await bot.hand_over(
+        await handoffs.hand_over(
             session,
             conversation=conversation,
             settings=BotSettings.of(inbox.settings if inbox else None),
-            handoff=bot.Handoff(
+            handoff=handoffs.Handoff(
                 reason=reason,
                 language=language,
                 question=str((delivery.payload.get("message") or {}).get("content", "")),
                 sentiment=conversation.sentiment,
                 urgency=conversation.urgency,
             ),
-            online=await bot.agents_online(state, account_id=delivery.account_id, inbox_id=delivery.inbox_id),
+            online=await handoffs.agents_online(
+                state, account_id=delivery.account_id, inbox_id=delivery.inbox_id
+            ),
             key=f"webhook-{delivery.id}",
             account_locale=account_locale,
         )
