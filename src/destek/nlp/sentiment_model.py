@@ -88,6 +88,14 @@ class Rows:
         )
 
 
+def design(rows: Rows, idf: Matrix) -> Matrix:
+    """The feature rows: the embedding, the weighted rule findings, the weighted unit n-gram TF-IDF."""
+    grams = rows.counts * idf
+    norms = np.linalg.norm(grams, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.hstack([rows.vectors, RULE_WEIGHT * rows.rules, NGRAM_WEIGHT * grams / norms])
+
+
 @dataclass(frozen=True, slots=True)
 class SentimentModel:
     sentiment: SoftmaxModel
@@ -96,15 +104,9 @@ class SentimentModel:
     embedder: str
     digest: str  # of the examples it was fitted on (examples_digest)
 
-    def _x(self, rows: Rows) -> Matrix:
-        grams = rows.counts * self.idf
-        norms = np.linalg.norm(grams, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return np.hstack([rows.vectors, RULE_WEIGHT * rows.rules, NGRAM_WEIGHT * grams / norms])
-
     def predict(self, rows: Rows) -> tuple[Matrix, npt.NDArray[np.float64]]:
         """Per message: the probabilities of LABELS, and the probability that it is urgent."""
-        x = self._x(rows)
+        x = design(rows, self.idf)
         urgent: npt.NDArray[np.float64] = self.urgency.predict_proba(x)[:, 1]
         return self.sentiment.predict_proba(x), urgent
 
@@ -165,14 +167,7 @@ def fit(rows: Rows, examples: Sequence[Example], *, embedder: str) -> SentimentM
     grams.fit_counts(rows.counts)
     sentiment_labels = np.array([LABELS.index(e.sentiment) for e in examples])
     urgent_labels = np.array([int(e.urgent) for e in examples])
-    draft = SentimentModel(
-        sentiment=SoftmaxModel(np.zeros((0, 0)), np.zeros(0)),
-        urgency=SoftmaxModel(np.zeros((0, 0)), np.zeros(0)),
-        idf=grams.idf,
-        embedder=embedder,
-        digest=examples_digest(examples),
-    )
-    x = draft._x(rows)
+    x = design(rows, grams.idf)
     # Each label weighs the same: a seed set heavy in complaints must not make every message one.
     sentiment = SoftmaxClassifier(c=SENTIMENT_C, balanced=True)
     sentiment.fit(x, sentiment_labels, len(LABELS))
@@ -185,5 +180,5 @@ def fit(rows: Rows, examples: Sequence[Example], *, embedder: str) -> SentimentM
         urgency=urgency.model,
         idf=grams.idf,
         embedder=embedder,
-        digest=draft.digest,
+        digest=examples_digest(examples),
     )
