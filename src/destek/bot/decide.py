@@ -12,7 +12,6 @@ answers only above the inbox's threshold; below it, a person answers.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
 from dataclasses import dataclass
@@ -25,10 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.helpcenter import embedding
 from destek.helpcenter.ranking import BASE, Ranking
 from destek.helpcenter.search import SearchHit, ranked
-from destek.lib.logistic import Model, stored
+from destek.lib.logistic import Model, load
 from destek.nlp.text import fold, words
-
-log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "calibration.json"
 FEATURES = (
@@ -115,16 +112,8 @@ def features(ranking: Ranking, asked: tuple[float, float, float]) -> tuple[float
 
 @functools.cache
 def calibration(embedder_name: str) -> Model:
-    data = stored(WEIGHTS_FILE, embedder_name, FEATURES)
-    if data is None:
-        log.warning(
-            "bot calibration has no weights for the %s embedder in %s: using conservative fallback "
-            "weights, the bot will hand over more often (run python -m destek.bot.evaluate --write)",
-            embedder_name,
-            WEIGHTS_FILE,
-        )
-        data = _FALLBACK
-    return Model.of(data)
+    # Hand-set weights are conservative: the bot hands over more often than with fitted ones.
+    return load(WEIGHTS_FILE, embedder_name, FEATURES, fallback=_FALLBACK, what="bot calibration")
 
 
 def probability(values: tuple[float, ...]) -> float:

@@ -15,7 +15,6 @@ in docs/bot.md); the hand-set fallback below ranks by meaning and words alike.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,7 @@ import numpy.typing as npt
 from destek.helpcenter import embedding
 from destek.helpcenter.index import Index
 from destek.helpcenter.lexical import pieces
-from destek.lib.logistic import Model, stored
-
-log = logging.getLogger(__name__)
+from destek.lib.logistic import Model, load
 
 BASE = ("semantic", "lead", "text", "title")
 FEATURES = (*BASE, *(f"{name}_gap" for name in BASE))
@@ -45,16 +42,7 @@ _FALLBACK: dict[str, Any] = {
 
 @functools.cache
 def model(embedder_name: str) -> Model:
-    data = stored(WEIGHTS_FILE, embedder_name, FEATURES)
-    if data is None:
-        log.warning(
-            "help-center ranking has no weights for the %s embedder in %s: using hand-set ones "
-            "(run python -m destek.bot.evaluate --write)",
-            embedder_name,
-            WEIGHTS_FILE,
-        )
-        data = _FALLBACK
-    return Model.of(data)
+    return load(WEIGHTS_FILE, embedder_name, FEATURES, fallback=_FALLBACK, what="help-center ranking")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ calibration, bot/evaluate.py) whose weights ship with the package, and the model
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float64]
+log = logging.getLogger(__name__)
 
 
 def fit(x: npt.NDArray[np.float64], y: Vector, l2: float = 0.1) -> Vector:
@@ -78,3 +80,20 @@ def stored(path: Path, embedder_name: str, features: Sequence[str]) -> dict[str,
     if found is None or list(found.get("features", [])) != list(features):
         return None
     return dict(found)
+
+
+def load(
+    path: Path, embedder_name: str, features: Sequence[str], *, fallback: dict[str, Any], what: str
+) -> Model:
+    """The stored model for this embedder, else the hand-set `fallback` (with a warning naming `what`)."""
+    data = stored(path, embedder_name, features)
+    if data is None:
+        log.warning(
+            "%s has no weights for the %s embedder in %s: using hand-set ones "
+            "(run python -m destek.bot.evaluate --write)",
+            what,
+            embedder_name,
+            path,
+        )
+        data = fallback
+    return Model.of(data)
