@@ -183,8 +183,9 @@ async def test_agents_are_turned_away(new_page: NewPage, live_url: str, tenant: 
     await page.locator("#password").fill(PASSWORD)
     await page.locator("#login-form button[type=submit]").click()
     await page.wait_for_url(f"**/app/{tenant.account_id}/settings/agents")
-    assert "Invite an agent" not in await page.content()
+    # The page has loaded once its heading shows (content() during the navigation raises).
     await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    assert "Invite an agent" not in await page.content()
 
 
 async def test_team_members_secret_and_bot(new_page: NewPage, live_url: str, tenant: Tenant) -> None:
