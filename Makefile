@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= $(or $(DESTEK_PORT),8000)
 
-.PHONY: run test lint check-python install install-dev chromium clean
+.PHONY: run test lint check-python install install-dev chromium mailserver clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Destek needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -41,8 +41,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }; \
 	  else sudo apt-get install -y -q chromium; fi; }
 
+## make mailserver: Debian's dovecot IMAP server for the e-mail channel's tests (the tests start it)
+mailserver:
+	@test -x /usr/sbin/dovecot || { \
+	  echo "installing Debian's dovecot-imapd for the e-mail tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q dovecot-imapd >/dev/null || { apt-get update -q && apt-get install -y -q dovecot-imapd; }; \
+	  else sudo apt-get install -y -q dovecot-imapd; fi; }
+
 ## make test: lint, then the whole suite (SQLite and PostgreSQL, memory and Redis bus, real Chromium)
-test: install-dev chromium lint
+test: install-dev chromium mailserver lint
 	$(BIN)/pytest
 
 clean:

@@ -11,12 +11,13 @@ from destek.accounts.models import (
     TeamMember,
     User,
 )
-from destek.bot.models import BotDelivery, BotSession
+from destek.bot.models import BotSession
 from destek.canned.models import CannedResponse
 from destek.consumers.models import ConsumerLease
 from destek.contacts.models import Contact, ContactIdentity
 from destek.conversations.models import Attachment, Conversation, ConversationLabel, Label, Message
 from destek.db import Base
+from destek.deliveries.models import Delivery
 from destek.events.models import ConsumerCursor, EventRow
 from destek.helpcenter.models import (
     Article,
@@ -37,7 +38,6 @@ __all__ = [
     "Article",
     "Attachment",
     "Base",
-    "BotDelivery",
     "BotSession",
     "CannedResponse",
     "Category",
@@ -48,6 +48,7 @@ __all__ = [
     "Conversation",
     "ConversationLabel",
     "ConversationRating",
+    "Delivery",
     "Embedding",
     "EventRow",
     "HelpCenter",

@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from destek.bot.external import verify
-from destek.bot.models import BotDelivery
 from destek.config import Settings
+from destek.deliveries.models import Delivery
+from destek.deliveries.signing import verify
 from destek.state import AppState
 from tests.bot.helpers import conversation, seen, settle
 from tests.support.factories import Tenant, make_contact
@@ -157,7 +157,7 @@ async def test_signed_retried_reply_and_handoff(state: AppState, tenant: Tenant)
         }
         assert first["conversation"]["id"] == cid and first["contact"]["id"] == contact.contact_id
         async with state.read() as session:
-            [delivery] = list(await session.scalars(select(BotDelivery)))
+            [delivery] = list(await session.scalars(select(Delivery)))
             assert delivery.status == "delivered" and delivery.attempts == 2
             assert delivery.last_status_code == 200
         found = await conversation(state, cid)
@@ -210,7 +210,7 @@ async def test_bad_signature_is_what_a_bot_refuses() -> None:
     body = b'{"a":1}'
     import time
 
-    from destek.bot.external import sign
+    from destek.deliveries.signing import sign
 
     now = str(int(time.time()))
     assert verify(SECRET, now, body, sign(SECRET, now, body))

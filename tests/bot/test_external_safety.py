@@ -18,10 +18,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from destek.accounts.models import Inbox
-from destek.bot import netguard
 from destek.bot import service as bot
-from destek.bot.models import BotDelivery
 from destek.config import Settings
+from destek.deliveries import netguard
+from destek.deliveries.models import Delivery
 from destek.state import AppState
 from tests.bot.helpers import agent_messages, bot_texts, conversation, seen
 from tests.support.factories import Tenant, make_contact
@@ -163,7 +163,7 @@ async def test_address_is_checked_again_when_delivering(
     assert received == []  # never connected
     assert "the external bot could not be reached" in note
     async with state.read() as session:
-        [delivery] = list(await session.scalars(select(BotDelivery)))
+        [delivery] = list(await session.scalars(select(Delivery)))
     assert delivery.status == "failed" and delivery.attempts == 1
     assert delivery.last_error.startswith("blocked: the webhook host 127.0.0.1 is a loopback address")
     assert "I'm passing you to a person from our team. They will answer here." in bot_texts(
@@ -187,7 +187,7 @@ async def test_failing_bot_is_retried_then_handed_over_without_keeping_its_answe
     assert len(calls) == 8  # retried with backoff, then given up
     assert "the external bot could not be reached" in note and "Where is my order?" in note
     async with state.read() as session:
-        [delivery] = list(await session.scalars(select(BotDelivery)))
+        [delivery] = list(await session.scalars(select(Delivery)))
     assert delivery.status == "failed" and delivery.last_status_code == 500
     assert delivery.last_error == "HTTP 500"  # the body is never stored
 
@@ -204,7 +204,7 @@ async def test_silent_bot_hands_over_after_the_reply_time(
         note = await handed_over_note(client, state, tenant, cid)
     assert "the external bot did not answer in time" in note
     async with state.read() as session:
-        [delivery] = list(await session.scalars(select(BotDelivery)))
+        [delivery] = list(await session.scalars(select(Delivery)))
     assert delivery.status == "unanswered"
 
 

@@ -13,7 +13,7 @@ from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.accounts.service import Actor
-from destek.bot import netguard, texts
+from destek.bot import texts
 from destek.bot.models import BotSession
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.contacts import service as contacts
@@ -22,6 +22,7 @@ from destek.contacts.schemas import ContactFields
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.db import utcnow
+from destek.deliveries import netguard
 from destek.errors import Invalid
 from destek.helpcenter import service as helpcenter
 from destek.web import i18n
@@ -55,7 +56,7 @@ async def update_settings(
 ) -> Inbox:
     """Apply a partial change to an inbox's bot (admins); the result must be a valid BotSettings.
 
-    A new webhook URL, and that of an external bot, must resolve to public addresses (bot/netguard.py)
+    A new webhook URL, and that of an external bot, must resolve to public addresses (deliveries/netguard.py)
     unless private ones are allowed; the unchanged URL kept by a builtin bot is not resolved again.
     """
     accounts.require_admin(actor)

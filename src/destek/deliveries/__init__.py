@@ -1,0 +1,1 @@
+"""Everything that leaves the server: one outbox, one signer, one address guard, one backoff policy."""

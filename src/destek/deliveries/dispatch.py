@@ -1,0 +1,62 @@
+"""Running attempts in the background: a bounded pool, one attempt at a time per throttle key (a URL, a
+conversation), so one slow or dead endpoint holds up only its own deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from destek.state import AppState
+
+log = logging.getLogger(__name__)
+
+Attempt = Callable[[AppState, int], Awaitable[object]]
+
+
+class Dispatcher:
+    def __init__(self, name: str, attempt: Attempt, *, pool: int = 8) -> None:
+        self.name = name
+        self._attempt = attempt
+        self._slots = asyncio.Semaphore(pool)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # throttle key -> (lock, users)
+        self._inflight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, state: AppState, delivery_id: int, throttle: str) -> None:
+        """Attempt the delivery soon, after commit of whatever enqueued it; a no-op if in flight."""
+        if delivery_id in self._inflight:
+            return
+        self._inflight.add(delivery_id)
+        task = asyncio.create_task(self._run(state, delivery_id, throttle), name=f"{self.name}-{delivery_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, state: AppState, delivery_id: int, throttle: str) -> None:
+        lock, users = self._locks.get(throttle) or (asyncio.Lock(), 0)
+        self._locks[throttle] = (lock, users + 1)
+        try:
+            async with lock, self._slots:
+                await self._attempt(state, delivery_id)
+        except Exception:
+            log.exception("%s delivery %s: attempt crashed", self.name, delivery_id)
+        finally:
+            self._inflight.discard(delivery_id)
+            lock, users = self._locks[throttle]
+            if users <= 1:
+                del self._locks[throttle]  # the keys (conversations, URLs) are many: keep only live ones
+            else:
+                self._locks[throttle] = (lock, users - 1)
+
+    async def idle(self) -> None:
+        """Wait for the attempts in flight (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
