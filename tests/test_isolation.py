@@ -154,6 +154,20 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", f"{PUB_CONV}/rating"): Call(PUBLIC, 200),
     ("GET", f"{CONV}/rating"): Call(AGENT, 200),
     ("GET", "/files/{attachment_id}/{access_key}/{filename}"): Call(FILE, 200),
+    ("GET", f"{ACC}/inboxes/{{inbox_id}}/channel"): Call(AGENT, 200),
+    ("PUT", f"{ACC}/inboxes/{{inbox_id}}/channel"): Call(AGENT, 200, {"settings": {}}),
+    ("POST", f"{ACC}/inboxes/{{inbox_id}}/channel/check"): Call(AGENT, 200),
+    ("GET", f"{ACC}/inbound/failed"): Call(AGENT, 200),
+    ("GET", f"{ACC}/inbound/{{record_id}}/raw"): Call(AGENT, 200),
+    # Processed again, the unreadable body fails again: kept, its record answered (200).
+    ("POST", f"{ACC}/inbound/{{record_id}}/retry"): Call(AGENT, 200),
+    # A on A: the customer's message was never sent through a channel, so there is nothing to retry.
+    ("POST", f"{CONV}/messages/{{message_id}}/retry"): Call(AGENT, 409),
+    ("GET", f"{ACC}/deliveries"): Call(AGENT, 200),
+    # A's inbox (the first one made) is a chat: writing first is refused (422) after the access checks.
+    ("POST", f"{ACC}/conversations"): Call(
+        AGENT, 422, {"inbox_id": 1, "email": "someone@example.com", "subject": "Hello", "content": "Hello"}
+    ),
 }
 
 HC_PAGES = "public help center (published content only): tests/helpcenter/test_public.py"
@@ -174,6 +188,10 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/hc/{account_id}/{locale}/search"): HC_PAGES,
     ("POST", "/hc/{account_id}/{locale}/articles/{article_id}/vote"): HC_PAGES,
     ("GET", "/widget.js"): "the widget's loader script, the same for everyone",
+    ("POST", "/hooks/{kind}/{inbox_token}"): (
+        "a channel's webhook: the inbox token and the adapter's own check (signature, ingest token) are the "
+        "credentials: tests/channels/email/test_flow.py"
+    ),
     ("GET", "/widget/demo"): "the demo's host page; 404 unless in demo mode with the demo loaded",
     ("GET", "/widget/{inbox_token}"): "the chat page; its data comes from the public API checked here",
     ("POST", "/api/v1/auth/login"): "before any account",
@@ -208,6 +226,9 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/app/{account_id}/conversations/{number}"): "HTML page: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/_nav"): "HTML fragment: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/conversations/{number}/_contact"): "HTML fragment: tests/web/test_pages.py",
+    ("GET", "/app/{account_id}/conversations/{number}/messages/{message_id}/html"): (
+        "an e-mail's sanitised HTML, an HTML page: tests/web/test_mail_html.py (foreign account or message: 404)"
+    ),
     ("GET", "/app/{account_id}/settings"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/agents"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/teams"): SETTINGS_PAGES,
@@ -330,6 +351,7 @@ async def _check_references_to_b(client: httpx.AsyncClient, a: Side, b: Side) ->
     b_upload = {"content": "x", "attachment_ids": [b.attachment_id]}
     b_conversation = b.conversation_id
     inbox_members = a.tenant.url(f"/inboxes/{a.tenant.inbox_id}/members")
+    start = {"inbox_id": a.tenant.inbox_id, "subject": "Hello", "content": "Hello"}
     bodies: list[tuple[str, str, str, dict[str, str], dict[str, Any]]] = [
         ("POST", f"{conversation}/assignment", "B's agent", own, {"assignee_id": b_agent}),
         ("POST", f"{conversation}/assignment", "B's team", own, {"team_id": b.team_id}),
@@ -339,6 +361,14 @@ async def _check_references_to_b(client: httpx.AsyncClient, a: Side, b: Side) ->
         ("POST", public, "B's upload", a.contact.headers, b_upload),
         ("POST", f"{conversation}/merge", "B's conversation", own, {"into_conversation_id": b_conversation}),
         ("GET", a.tenant.url(f"/canned_responses?conversation_id={b_conversation}"), "B's talk", own, {}),
+        ("POST", a.tenant.url("/conversations"), "B's inbox", own, {**start, "inbox_id": b.tenant.inbox_id}),
+        (
+            "POST",
+            a.tenant.url("/conversations"),
+            "B's contact",
+            own,
+            {**start, "contact_id": b.spare_contact_id},
+        ),
     ]
     for method, url, what, headers, body in bodies:
         response = await client.request(method, url, json=body, headers=headers)

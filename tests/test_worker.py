@@ -132,7 +132,14 @@ async def test_the_worker_answers_for_web_nodes_that_run_no_consumers(
     assert greeting["content"] == texts.GREETING
     # Written by the worker process: it holds every consumer's lease.
     leases = await _leases(state)
-    assert [lease.name for lease in leases] == ["bot", "bot_webhook", "insights", "question_suggestions"]
+    assert [lease.name for lease in leases] == [
+        "bot",
+        "bot_webhook",
+        "channel_delivery",
+        "email_fetch",
+        "insights",
+        "question_suggestions",
+    ]
     assert all(f":{worker.process.pid}:" in lease.holder for lease in leases), leases
 
     code, took = worker.terminate()

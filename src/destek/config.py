@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     run_consumers: bool = True
     consumer_lease_seconds: float = Field(default=15.0, gt=0)  # a stopped node's consumers move after this
     bot_webhook_backoff_scale: float = Field(default=1.0, gt=0)  # multiplies the external bot's retry waits
+    delivery_backoff_scale: float = Field(default=1.0, gt=0)  # multiplies the channels' retry waits (tests)
     # Let external bots' webhooks reach loopback/private/link-local addresses (an on-premises bot).
     # Metadata, multicast and reserved addresses stay refused. docs/bot.md.
     bot_webhook_allow_private: bool = False

@@ -13,6 +13,7 @@ from destek.accounts.models import (
 )
 from destek.bot.models import BotSession
 from destek.canned.models import CannedResponse
+from destek.channels.models import ChannelConfig, InboundRecord
 from destek.consumers.models import ConsumerLease
 from destek.contacts.models import Contact, ContactIdentity
 from destek.conversations.models import Attachment, Conversation, ConversationLabel, Label, Message
@@ -41,6 +42,7 @@ __all__ = [
     "BotSession",
     "CannedResponse",
     "Category",
+    "ChannelConfig",
     "ConsumerCursor",
     "ConsumerLease",
     "Contact",
@@ -52,6 +54,7 @@ __all__ = [
     "Embedding",
     "EventRow",
     "HelpCenter",
+    "InboundRecord",
     "Inbox",
     "InboxMember",
     "Label",

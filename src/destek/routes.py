@@ -23,7 +23,9 @@ def include_routes(app: FastAPI) -> None:
     from destek.accounts.api import router as accounts_router
     from destek.app import wait_ready
     from destek.canned.api import router as canned_router
-    from destek.channels.widget.api import router as public_router
+    from destek.channels import registry
+    from destek.channels.api import router as channels_router
+    from destek.channels.hooks import router as hooks_router
     from destek.contacts.api import router as contacts_router
     from destek.conversations.api import router as conversations_router
     from destek.conversations.files_api import router as files_router
@@ -56,7 +58,10 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(conversations_router)
     app.include_router(merge_router)
     app.include_router(canned_router)
-    app.include_router(public_router)
+    for channel_router in registry.routers():
+        app.include_router(channel_router)
+    app.include_router(channels_router)
+    app.include_router(hooks_router)
     app.include_router(ratings_api.public_router)
     app.include_router(ratings_api.router)
     app.include_router(files_router)
@@ -102,14 +107,12 @@ def _bot_router() -> APIRouter:
 
 
 def _include_helpcenter(app: FastAPI) -> None:
-    from destek.channels.widget.articles_api import router as widget_articles
     from destek.helpcenter.api import router as helpcenter_api
     from destek.helpcenter.pages import router as helpcenter_pages
     from destek.helpcenter.suggestions_api import router as question_suggestions
 
     app.include_router(helpcenter_api)
     app.include_router(question_suggestions)
-    app.include_router(widget_articles)
     app.include_router(helpcenter_pages)
 
 

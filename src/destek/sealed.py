@@ -10,10 +10,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from destek.accounts import second_factor
 from destek.accounts.models import User
+from destek.channels import service as channels
+from destek.channels.models import ChannelConfig
 from destek.lib.sealing import Sealer
 
 SEALED: list[tuple[str, InstrumentedAttribute[str | None], str]] = [
     ("second factors (users.totp_secret)", User.totp_secret, second_factor.PURPOSE),
+    ("channel credentials (channel_configs.secrets)", ChannelConfig.secrets, channels.PURPOSE),
 ]
 
 

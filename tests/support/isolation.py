@@ -15,7 +15,10 @@ from sqlalchemy import select
 from starlette.routing import WebSocketRoute
 
 import destek.models  # noqa: F401 (registers every table on Base.metadata)
-from destek.conversations.models import Conversation
+from destek.accounts.models import Inbox
+from destek.channels import intake
+from destek.channels.base import Parsed
+from destek.conversations.models import Conversation, Message
 from destek.db import Base
 from destek.helpcenter.suggestions import Suggested, list_for, record
 from destek.state import AppState
@@ -83,6 +86,8 @@ class Side:
     category_id: int = 0  # its help-center category
     invitation_id: int = 0  # the account's invitation of someone not yet a member
     suggestion_id: int = 0  # an example question suggested for the article (en)
+    message_id: int = 0  # the conversation's first message (the customer's)
+    record_id: int = 0  # an inbound item that could not be parsed (channels/intake.py)
 
     def params(self) -> dict[str, Any]:
         """A value for every path parameter, all of this tenant."""
@@ -105,6 +110,8 @@ class Side:
             "category_id": self.category_id,
             "invitation_id": self.invitation_id,
             "suggestion_id": self.suggestion_id,
+            "message_id": self.message_id,
+            "record_id": self.record_id,
             "locale": "en",
         }
 
@@ -196,6 +203,20 @@ async def build_side(
         suggestion_id = (await list_for(session, account_id=tenant.account_id, article_id=article["id"]))[
             0
         ].id
+    async with state.read() as session:
+        message_id = await session.scalar(
+            select(Message.id).where(Message.conversation_id == conversation_id).order_by(Message.id).limit(1)
+        )
+        inbox = await session.get(Inbox, tenant.inbox_id)
+    assert message_id is not None and inbox is not None
+
+    def unreadable(raw: bytes) -> Parsed:
+        raise ValueError(f"unreadable {marker}")
+
+    failed = await intake.take(
+        state, inbox=inbox, kind="widget", raw=f"body {marker}".encode(), source="http", parser=unreadable
+    )
+    assert failed.record_id is not None
     return Side(
         tenant=tenant,
         marker=marker,
@@ -216,6 +237,8 @@ async def build_side(
         category_id=category["id"],
         invitation_id=invitation["id"],
         suggestion_id=suggestion_id,
+        message_id=message_id,
+        record_id=failed.record_id,
     )
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 from destek.db import MAX_ID
 
 Role = Literal["owner", "admin", "agent"]
-ChannelType = Literal["widget", "api", "email", "whatsapp", "telegram", "sms", "messenger"]
+ChannelType = Literal["widget", "api", "email"]  # channels.registry.kinds()
 TierName = Literal["general", "technical", "engineering"]
 TIER_NAMES: dict[int, TierName] = {1: "general", 2: "technical", 3: "engineering"}
 LOCALE_PATTERN = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"

@@ -22,7 +22,6 @@ from destek.events import log as event_log
 from destek.events.schemas import AgentUpdated
 
 ROLES = ("owner", "admin", "agent")
-CHANNEL_TYPES = ("widget", "api", "email", "whatsapp", "telegram", "sms", "messenger")
 
 
 @dataclass(frozen=True, slots=True)

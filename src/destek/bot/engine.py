@@ -39,6 +39,8 @@ def _contact_message(event: EventRow) -> dict[str, Any] | None:
         return None
     message = event.payload.get("message") or {}
     sender = message.get("sender") or {}
+    if (message.get("content_attributes") or {}).get("automatic"):
+        return None  # an auto-reply, a bounce, a mailing list: never answered automatically
     return message if sender.get("type") == "contact" else None
 
 
@@ -78,6 +80,8 @@ class BuiltinBot:
             )
             fallbacks: list[str | None] = [contact.locale if contact else None, conversation.language]
             if event.type == "conversation.created":
+                if await bot.first_contact_automatic(session, conversation_id=conversation.id):
+                    return  # opened by an auto-reply or a mailing list: nobody to greet
                 # Greet in the language of the first message when it came with the conversation.
                 first = await bot.first_contact_text(session, conversation_id=conversation.id)
                 language, _ = await off_loop(

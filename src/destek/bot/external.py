@@ -52,6 +52,8 @@ class ExternalBot:
         if event.type != "message.created" or event.private or event.conversation_id is None:
             return False
         message = event.payload.get("message") or {}
+        if (message.get("content_attributes") or {}).get("automatic"):
+            return False  # an auto-reply, a bounce, a mailing list: never answered automatically
         return (message.get("sender") or {}).get("type") == "contact"
 
     async def handle(self, step: Step) -> None:
@@ -142,7 +144,7 @@ class ExternalBot:
                     .limit(50)
                 )
             )
-        for delivery_id, url in due:
+        for delivery_id, _lane, url in due:
             self._dispatch.spawn(state, delivery_id, url)
         for delivery_id in waiting:
             await self._check_answered(state, int(delivery_id))

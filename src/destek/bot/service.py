@@ -248,6 +248,17 @@ async def first_contact_text(session: AsyncSession, *, conversation_id: int) -> 
     return found
 
 
+async def first_contact_automatic(session: AsyncSession, *, conversation_id: int) -> bool:
+    """Whether the customer's first message is one never answered automatically (an auto-reply)."""
+    attributes = await session.scalar(
+        select(Message.content_attributes)
+        .where(Message.conversation_id == conversation_id, Message.sender_type == "contact")
+        .order_by(Message.id)
+        .limit(1)
+    )
+    return bool((attributes or {}).get("automatic"))
+
+
 async def last_options(session: AsyncSession, *, conversation_id: int) -> list[dict[str, str]]:
     """The buttons of the bot's latest message with quick replies (what the customer may pick)."""
     message = await session.scalar(

@@ -10,9 +10,11 @@ def default_consumers() -> list[Consumer]:
     from destek.bot.engine import BuiltinBot
     from destek.bot.external import ExternalBot
     from destek.bot.insights import Insights
+    from destek.channels.email.fetcher import MailFetcher
+    from destek.channels.outbound import ChannelDelivery
     from destek.helpcenter.suggestions import QuestionSuggester
 
-    return [Insights(), BuiltinBot(), ExternalBot(), QuestionSuggester()]
+    return [Insights(), BuiltinBot(), ExternalBot(), QuestionSuggester(), ChannelDelivery(), MailFetcher()]
 
 
 async def start_consumers(state: AppState, consumers: list[Consumer] | None = None) -> Consumers:

@@ -271,3 +271,45 @@ async def contact_from_token(
         # id, on an inbox without verification) no longer speaks for it.
         raise Unauthorized("this user is verified: identify again with identifier_hash")
     return contact, int(claims["i"])
+
+
+async def from_channel(
+    session: AsyncSession,
+    *,
+    inbox: Inbox,
+    source_id: str,
+    name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+) -> Contact:
+    """The contact a channel's sender is (an e-mail address, a phone number, a chat id): known by this
+    inbox's identity, else the account's contact with that e-mail address or phone number (one
+    person across channels), else a new contact. The inbox's identity is recorded either way."""
+    found = await session.scalar(
+        select(Contact)
+        .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+        .where(ContactIdentity.inbox_id == inbox.id, ContactIdentity.source_id == source_id)
+    )
+    contact: Contact | None = found
+    if contact is None and email:
+        contact = await session.scalar(
+            select(Contact)
+            .where(Contact.account_id == inbox.account_id, func.lower(Contact.email) == email.lower())
+            .order_by(Contact.id)
+            .limit(1)
+        )
+    if contact is None and phone:
+        contact = await session.scalar(
+            select(Contact)
+            .where(Contact.account_id == inbox.account_id, Contact.phone == phone)
+            .order_by(Contact.id)
+            .limit(1)
+        )
+    if contact is None:
+        data = ContactCreate.model_construct(name=name[:200] or None, email=email, phone=phone)
+        contact = await create_contact(session, account_id=inbox.account_id, data=data)
+    elif not contact.name and name:
+        contact.name = name[:200]
+    contact.last_seen_at = utcnow()
+    await _ensure_identity(session, inbox=inbox, contact=contact, source_id=source_id[:200])
+    return contact

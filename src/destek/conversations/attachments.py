@@ -79,6 +79,57 @@ def check_upload(
     return declared, width, height
 
 
+async def store_received(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    blobs: BlobStore,
+    conversation: Conversation,
+    uploader_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    content_id: str | None = None,
+    inline: bool = False,
+) -> Attachment:
+    """A file a channel received (an e-mail's attachment): kept whatever its type, since losing part
+    of a customer's mail is worse than keeping an odd file. Only readable images keep an image type
+    (served inline); anything else is served as a download (files_api.py)."""
+    declared = (content_type or "").split(";")[0].strip().lower() or "application/octet-stream"
+    width = height = None
+    if declared.startswith("image/"):
+        info = _image_info(data)
+        if info is None:
+            declared = "application/octet-stream"
+        else:
+            declared, width, height = info
+    key = secrets.token_hex(16)
+    await blobs.put(key, data)
+    attachment = Attachment(
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        uploader_type="contact",
+        uploader_id=uploader_id,
+        blob_key=key,
+        access_key=secrets.token_urlsafe(16),
+        filename=safe_filename(filename),
+        content_type=declared[:100],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=width,
+        height=height,
+        content_id=(content_id or None) and content_id[:200],
+        inline=inline and width is not None,
+    )
+    session.add(attachment)
+    try:
+        await session.flush()
+    except BaseException:
+        await blobs.delete(key)
+        raise
+    return attachment
+
+
 async def store_attachment(
     session: AsyncSession,
     *,
@@ -131,6 +182,8 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
         width=attachment.width,
         height=attachment.height,
         url=f"/files/{attachment.id}/{attachment.access_key}/{filename}",
+        content_id=attachment.content_id,
+        inline=attachment.inline,
     )
 
 

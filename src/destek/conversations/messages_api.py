@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from destek.accounts.models import Inbox
 from destek.conversations import service as conversations
 from destek.conversations.attachments import attachment_out, read_upload, store_attachment
 from destek.conversations.schemas import (
@@ -67,6 +68,14 @@ async def list_messages(
     return MessagePage(items=items, has_more=has_more)
 
 
+async def _require_email_inbox(session: AsyncSession, inbox_id: int) -> None:
+    from destek.channels import registry  # channels build on conversations: looked up at call time
+
+    inbox = await session.get(Inbox, inbox_id)
+    if inbox is None or not registry.get(inbox.channel_type).capabilities.cc:
+        raise Invalid("to, cc, bcc and subject are for conversations of e-mail inboxes", field="email")
+
+
 @router.post(
     "/conversations/{number}/messages",
     response_model=MessageOut,
@@ -96,11 +105,17 @@ async def post_message(
             raise Invalid("a private note cannot offer quick replies", field="quick_replies")
         content_type = "quick_replies"
         attributes = {"quick_replies": [reply.model_dump() for reply in body.quick_replies]}
+    if body.email is not None:
+        if body.private:
+            raise Invalid("a private note is not sent: it takes no e-mail recipients", field="email")
+        attributes["email"] = body.email.stored()
 
     async def write(session: AsyncSession) -> tuple[MessageOut, bool]:
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
         )
+        if body.email is not None:
+            await _require_email_inbox(session, conversation.inbox_id)
         message, created = await conversations.post_message(
             session,
             conversation=conversation,

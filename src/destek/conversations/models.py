@@ -109,6 +109,8 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # an e-mail's cid:
+    inline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

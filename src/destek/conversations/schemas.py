@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+)
 
 from destek.contacts.schemas import ContactOut
 from destek.db import MAX_ID
@@ -28,6 +37,10 @@ class AttachmentOut(BaseModel):
     width: int | None
     height: int | None
     url: str  # relative to the server; works without credentials (unguessable)
+    content_id: str | None = Field(
+        default=None, description="An e-mail's inline image: its HTML says cid:<this>"
+    )
+    inline: bool = Field(default=False, description="Shown inside the message's HTML, not listed")
 
 
 class Sender(BaseModel):
@@ -82,8 +95,9 @@ class PublicMessageOut(BaseModel):
         return cls.model_validate(data)
 
 
-# What the bot notes on its own messages for agents (how sure it was of an answer), not for customers.
-INTERNAL_ATTRIBUTES = frozenset({"confidence", "threshold"})
+# What agents see and customers do not: how sure the bot was of an answer, why a delivery failed, the
+# e-mail headers a message came with.
+INTERNAL_ATTRIBUTES = frozenset({"confidence", "threshold", "delivery_error", "email"})
 
 
 class ConversationOut(BaseModel):
@@ -150,9 +164,30 @@ class MessageCreate(BaseModel):
         return content
 
 
+class EmailOptions(BaseModel):
+    """For a reply in an e-mail inbox: whom it goes to besides the thread, and its subject."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: list[EmailStr] | None = Field(
+        default=None, max_length=20, description="Instead of the customer (default: their Reply-To or From)"
+    )
+    cc: list[EmailStr] | None = Field(
+        default=None, max_length=20, description="Instead of the thread's copies (default: reply to all)"
+    )
+    bcc: list[EmailStr] = Field(default_factory=list, max_length=20)
+    subject: str | None = Field(
+        default=None, max_length=300, description='Default: "Re: <subject> [Ticket#n]"'
+    )
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
 class AgentMessageCreate(MessageCreate):
     private: StrictBool = False  # true/false only: pydantic would otherwise read 0/1 (or "yes") as one
     quick_replies: list[QuickReply] = Field(default_factory=list, max_length=10)
+    email: EmailOptions | None = Field(default=None, description="E-mail inboxes only: to, cc, bcc, subject")
 
 
 # --- the agent API: lists, details and changes -----------------------------------------------------

@@ -121,6 +121,11 @@ def _message_out(m: Message, *, name: str, number: int, files: Sequence[Attachme
     )
 
 
+def forget_built(session: AsyncSession, message: Message) -> None:
+    """The message changed after it was built: build it afresh next time."""
+    session.info.get(_BUILT, {}).pop(message, None)
+
+
 async def messages_out(
     session: AsyncSession, messages: Sequence[Message], *, numbers: dict[int, int] | None = None
 ) -> list[MessageOut]:

@@ -68,8 +68,8 @@ async def enqueue(
     return delivery
 
 
-async def due(session: AsyncSession, *, kind: str, limit: int = 50) -> list[tuple[int, str]]:
-    """(id, target) of deliveries whose attempt is due and that are first in their lane."""
+async def due(session: AsyncSession, *, kind: str, limit: int = 50) -> list[tuple[int, str, str]]:
+    """(id, lane, target) of deliveries whose attempt is due and that are first in their lane."""
     now = utcnow()
     rows = (
         await session.execute(
@@ -81,10 +81,10 @@ async def due(session: AsyncSession, *, kind: str, limit: int = 50) -> list[tupl
     ).all()
     first: dict[str, tuple[int, str, dt.datetime | None, str]] = {}
     for row_id, lane, target, next_at, status in rows:
-        first.setdefault(lane, (int(row_id), str(target), next_at, str(status)))
+        first.setdefault(str(lane), (int(row_id), str(target), next_at, str(status)))
     found = [
-        (row_id, target)
-        for row_id, target, next_at, status in first.values()
+        (row_id, lane, target)
+        for lane, (row_id, target, next_at, status) in first.items()
         if status == "pending" and next_at is not None and next_at <= now
     ]
     return found[:limit]

@@ -36,7 +36,17 @@ async def test_a_small_png_is_stored(client: httpx.AsyncClient, state: AppState,
     assert len(picture) < LIMIT
     response = await client.post(url, files={"file": ("a.png", picture, "image/png")}, headers=auth)
     assert response.status_code == 201, response.text
-    assert set(response.json()) == {"id", "filename", "content_type", "size", "width", "height", "url"}
+    assert set(response.json()) == {
+        "id",
+        "filename",
+        "content_type",
+        "size",
+        "width",
+        "height",
+        "url",
+        "content_id",
+        "inline",
+    }
     assert await count(state, Attachment) == 1
     assert len(stored_files(state)) == 1
 

@@ -1,0 +1,39 @@
+"""The channel adapters this server knows, by kind. The one place that imports channel packages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from destek.channels.base import ChannelAdapter
+from destek.errors import Invalid
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+_ADAPTERS: dict[str, ChannelAdapter] = {}
+
+
+def adapters() -> dict[str, ChannelAdapter]:
+    if not _ADAPTERS:
+        from destek.channels.email.adapter import EmailAdapter
+        from destek.channels.widget.adapter import ApiAdapter, WidgetAdapter
+
+        for adapter in (WidgetAdapter(), ApiAdapter(), EmailAdapter()):
+            _ADAPTERS[adapter.kind] = adapter
+    return _ADAPTERS
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(adapters())
+
+
+def get(kind: str) -> ChannelAdapter:
+    adapter = adapters().get(kind)
+    if adapter is None:
+        raise Invalid(f"channel_type must be one of {', '.join(kinds())}", field="channel_type")
+    return adapter
+
+
+def routers() -> Sequence[APIRouter]:
+    return [router for adapter in adapters().values() for router in adapter.routers()]

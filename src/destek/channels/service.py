@@ -1,0 +1,150 @@
+"""Channel configuration: validated by the inbox's adapter, credentials sealed and write-only.
+
+Plain functions taking the session first; none commits. Secrets never leave through here except as
+"set / not set", and to the adapter itself through `context()`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from destek.accounts.models import Inbox
+from destek.channels import registry
+from destek.channels.base import ChannelAdapter, ChannelContext
+from destek.channels.models import ChannelConfig
+from destek.db import utcnow
+from destek.errors import Invalid
+from destek.lib.sealing import Sealer
+from destek.state import AppState
+
+PURPOSE = "channel-secrets"
+MAX_SECRET = 20_000  # a service-account key file is a few kB
+
+
+def _validated(adapter: ChannelAdapter, settings: Mapping[str, Any]) -> BaseModel:
+    try:
+        return adapter.settings_model.model_validate(dict(settings))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(["settings", *(str(p) for p in error["loc"])])
+        raise Invalid(f"{where}: {error['msg']}", field=where) from None
+
+
+def settings_of(adapter: ChannelAdapter, config: ChannelConfig | None) -> BaseModel:
+    """The stored settings, read leniently: what no longer validates falls back to the defaults."""
+    stored = dict(config.settings) if config is not None else {}
+    try:
+        return adapter.settings_model.model_validate(stored)
+    except ValidationError:
+        return adapter.settings_model.model_construct()
+
+
+def open_secrets(config: ChannelConfig | None, sealer: Sealer) -> dict[str, str]:
+    if config is None or not config.secrets:
+        return {}
+    opened = json.loads(sealer.open(config.secrets, purpose=PURPOSE))
+    return {str(k): str(v) for k, v in opened.items()}
+
+
+async def get_config(session: AsyncSession, *, inbox_id: int) -> ChannelConfig | None:
+    found: ChannelConfig | None = await session.scalar(
+        select(ChannelConfig).where(ChannelConfig.inbox_id == inbox_id)
+    )
+    return found
+
+
+async def configure(
+    session: AsyncSession,
+    *,
+    inbox: Inbox,
+    sealer: Sealer,
+    settings: Mapping[str, Any] | None = None,
+    secrets: Mapping[str, str | None] | None = None,
+) -> ChannelConfig:
+    """Replace the inbox's channel settings (when given) and change the secrets named in `secrets`: a
+    string sets one, null clears it, a secret left out keeps its value. The caller checks the actor."""
+    adapter = registry.get(inbox.channel_type)
+    config = await get_config(session, inbox_id=inbox.id)
+    if config is None:
+        config = ChannelConfig(
+            account_id=inbox.account_id,
+            inbox_id=inbox.id,
+            kind=adapter.kind,
+            settings={},
+            state={},
+            problem="",
+        )
+        session.add(config)
+    else:
+        await session.refresh(config, with_for_update=True)
+    if settings is not None:
+        config.settings = _validated(adapter, settings).model_dump(mode="json")
+    if secrets:
+        current = open_secrets(config, sealer)
+        for name, value in secrets.items():
+            if name not in adapter.secret_fields:
+                known = ", ".join(adapter.secret_fields) or "none"
+                raise Invalid(f"secrets.{name}: not a secret of this channel (its secrets: {known})")
+            if value is None or value == "":
+                current.pop(name, None)
+            elif len(value) > MAX_SECRET:
+                raise Invalid(f"secrets.{name}: longer than {MAX_SECRET} characters", field=f"secrets.{name}")
+            else:
+                current[name] = value
+        config.secrets = sealer.seal(json.dumps(current), purpose=PURPOSE) if current else None
+    config.problem = ""
+    config.updated_at = utcnow()
+    await session.flush()
+    return config
+
+
+def public_view(adapter: ChannelAdapter, config: ChannelConfig | None, sealer: Sealer) -> dict[str, Any]:
+    """What the API and Settings show: the settings, and for each secret only whether it is set."""
+    have = open_secrets(config, sealer)
+    return {
+        "kind": adapter.kind,
+        "settings": settings_of(adapter, config).model_dump(mode="json"),
+        "secrets": {name: name in have for name in adapter.secret_fields},
+        "problem": config.problem if config is not None else "",
+        "capabilities": {
+            "sends": adapter.capabilities.sends,
+            "attachments": adapter.capabilities.attachments,
+            "quick_replies": adapter.capabilities.quick_replies,
+            "templates": adapter.capabilities.templates,
+            "edits": adapter.capabilities.edits,
+            "read_receipts": adapter.capabilities.read_receipts,
+            "subject": adapter.capabilities.subject,
+            "cc": adapter.capabilities.cc,
+            "reply_window_hours": (
+                adapter.capabilities.reply_window.total_seconds() / 3600
+                if adapter.capabilities.reply_window
+                else None
+            ),
+        },
+    }
+
+
+async def context(session: AsyncSession, *, state: AppState, inbox: Inbox) -> ChannelContext:
+    adapter = registry.get(inbox.channel_type)
+    config = await get_config(session, inbox_id=inbox.id)
+    return ChannelContext(
+        inbox_id=inbox.id,
+        account_id=inbox.account_id,
+        inbox_name=inbox.name,
+        settings=settings_of(adapter, config),
+        secrets=open_secrets(config, state.sealer),
+        state=state,
+    )
+
+
+async def set_problem(session: AsyncSession, *, inbox_id: int, problem: str) -> None:
+    config = await get_config(session, inbox_id=inbox_id)
+    if config is not None and config.problem != problem[:500]:
+        config.problem = problem[:500]
+        config.updated_at = utcnow()
