@@ -153,6 +153,8 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("PUT", f"{PUB_CONV}/rating"): Call(PUBLIC, 409, {"score": 5}),
     ("GET", f"{PUB_CONV}/rating"): Call(PUBLIC, 200),
     ("GET", f"{CONV}/rating"): Call(AGENT, 200),
+    ("PUT", f"{PUB}/devices"): Call(PUBLIC, 204, {"provider": "fcm", "token": "isolation-device-1"}),
+    ("DELETE", f"{PUB}/devices/{{token}}"): Call(PUBLIC, 204),
     ("GET", "/files/{attachment_id}/{access_key}/{filename}"): Call(FILE, 200),
     ("GET", f"{ACC}/inboxes/{{inbox_id}}/channel"): Call(AGENT, 200),
     ("PUT", f"{ACC}/inboxes/{{inbox_id}}/channel"): Call(AGENT, 200, {"settings": {}}),
@@ -226,9 +228,6 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/app/{account_id}/conversations/{number}"): "HTML page: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/_nav"): "HTML fragment: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/conversations/{number}/_contact"): "HTML fragment: tests/web/test_pages.py",
-    ("GET", "/app/{account_id}/conversations/{number}/messages/{message_id}/html"): (
-        "an e-mail's sanitised HTML, an HTML page: tests/web/test_mail_html.py (foreign account or message: 404)"
-    ),
     ("GET", "/app/{account_id}/settings"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/agents"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/teams"): SETTINGS_PAGES,

@@ -138,6 +138,7 @@ async def test_the_worker_answers_for_web_nodes_that_run_no_consumers(
         "channel_delivery",
         "email_fetch",
         "insights",
+        "notify",
         "question_suggestions",
     ]
     assert all(f":{worker.process.pid}:" in lease.holder for lease in leases), leases

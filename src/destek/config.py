@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     run_consumers: bool = True
     consumer_lease_seconds: float = Field(default=15.0, gt=0)  # a stopped node's consumers move after this
     bot_webhook_backoff_scale: float = Field(default=1.0, gt=0)  # multiplies the external bot's retry waits
+    # Push providers' addresses (a proxy, or a test server) and a CA file to trust for them.
+    fcm_url: str = "https://fcm.googleapis.com"
+    apns_url: str | None = None  # None: Apple's production or sandbox host, as each inbox's key says
+    push_ca_file: Path | None = None
     delivery_backoff_scale: float = Field(default=1.0, gt=0)  # multiplies the channels' retry waits (tests)
     # Let external bots' webhooks reach loopback/private/link-local addresses (an on-premises bot).
     # Metadata, multicast and reserved addresses stay refused. docs/bot.md.

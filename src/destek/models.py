@@ -29,6 +29,7 @@ from destek.helpcenter.models import (
     Translation,
     Vote,
 )
+from destek.push.models import PushDevice
 from destek.ratings.models import ConversationRating
 from destek.realtime.models import AgentPresence
 
@@ -61,6 +62,7 @@ __all__ = [
     "LoginSession",
     "Membership",
     "Message",
+    "PushDevice",
     "QuestionSuggestion",
     "Team",
     "TeamMember",

@@ -6,9 +6,11 @@ from typing import Any
 
 import httpx
 
+from destek.accounts import inboxes
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.bot import service as bot
+from destek.channels import service as channels
 from destek.conversations.models import Conversation
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.schemas import ArticleCreate, TranslationIn
@@ -65,10 +67,25 @@ async def enable_bot(state: AppState, tenant: Tenant, **changes: Any) -> None:
         await bot.enable_builtin(session, inbox=inbox, **changes)
 
 
+async def mail_replies(state: AppState, tenant: Tenant) -> None:
+    """Unread replies of the chat inbox are mailed from an e-mail inbox (so the bot may offer it)."""
+    async with state.uow() as session:
+        chat = await session.get(Inbox, tenant.inbox_id)
+        assert chat is not None
+        mail = await inboxes.create_inbox(
+            session, account_id=tenant.account_id, name="Mail", channel_type="email"
+        )
+        await channels.configure(
+            session, inbox=chat, sealer=state.sealer, settings={"email_inbox_id": mail.id}
+        )
+
+
 async def bot_with_articles(state: AppState, tenant: Tenant) -> ContactSession:
-    """The usual scene: the two articles published, the builtin bot on, and a new customer."""
+    """The usual scene: the two articles published, the builtin bot on, unread replies mailed, and a
+    new customer."""
     await add_articles(state, tenant)
     await enable_bot(state, tenant)
+    await mail_replies(state, tenant)
     return await make_contact(state, tenant)
 
 

@@ -310,3 +310,14 @@ async def test_disabled_bot_says_nothing(client: httpx.AsyncClient, state: AppSt
     assert [m["sender"]["type"] for m in messages] == ["contact"]
     found = await conversation(state, cid)
     assert found.sentiment is not None  # the language consumer runs for every inbox
+
+
+async def test_no_email_is_asked_for_when_the_inbox_cannot_mail_replies(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    await add_articles(state, tenant)
+    await enable_bot(state, tenant)
+    contact = await make_contact(state, tenant)
+    cid = await start(client, state, contact, "temsilciyle görüşmek istiyorum")
+    offline = bot_texts(await seen(client, contact, cid))[-1]
+    assert offline == "Ekibimiz şu anda çevrimiçi değil. 1 saat içinde bir temsilci yanıt verecek."

@@ -112,6 +112,7 @@ class Side:
             "suggestion_id": self.suggestion_id,
             "message_id": self.message_id,
             "record_id": self.record_id,
+            "token": "isolation-device-1",  # a push token (the same string on both sides)
             "locale": "en",
         }
 

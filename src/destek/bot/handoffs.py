@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts import service as accounts
+from destek.accounts.models import Inbox
 from destek.bot import texts
 from destek.bot.service import get_session, open_session, say
 from destek.bot.settings import BotSettings
+from destek.channels import service as channels
 from destek.contacts.models import Contact
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
@@ -104,7 +106,10 @@ async def hand_over(
     if not online:
         text = texts.offline(settings, language)
         contact = await session.get(Contact, conversation.contact_id)
-        if settings.collect_email and contact is not None and not contact.email:
+        inbox = await session.get(Inbox, conversation.inbox_id)
+        # "Leave your e-mail and we will reply there" only when the inbox can mail replies.
+        mails = inbox is not None and await channels.can_email(session, inbox=inbox)
+        if settings.collect_email and mails and contact is not None and not contact.email:
             text = f"{text} {texts.t(language, texts.ASK_EMAIL)}"
             bot_session.awaiting_email = True
         await say(session, conversation=conversation, text=text, key=f"{key}-offline")

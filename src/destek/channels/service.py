@@ -148,3 +148,12 @@ async def set_problem(session: AsyncSession, *, inbox_id: int, problem: str) -> 
     if config is not None and config.problem != problem[:500]:
         config.problem = problem[:500]
         config.updated_at = utcnow()
+
+
+async def can_email(session: AsyncSession, *, inbox: Inbox) -> bool:
+    """Whether the inbox can reach its customers by e-mail: it is an e-mail inbox, or a chat inbox
+    whose unread replies are mailed from one (channels/widget/reach.py: `email_inbox_id`)."""
+    if registry.get(inbox.channel_type).capabilities.subject:
+        return True
+    config = await get_config(session, inbox_id=inbox.id)
+    return config is not None and bool((config.settings or {}).get("email_inbox_id"))

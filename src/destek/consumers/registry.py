@@ -12,9 +12,18 @@ def default_consumers() -> list[Consumer]:
     from destek.bot.insights import Insights
     from destek.channels.email.fetcher import MailFetcher
     from destek.channels.outbound import ChannelDelivery
+    from destek.channels.widget.notify import Notifier
     from destek.helpcenter.suggestions import QuestionSuggester
 
-    return [Insights(), BuiltinBot(), ExternalBot(), QuestionSuggester(), ChannelDelivery(), MailFetcher()]
+    return [
+        Insights(),
+        BuiltinBot(),
+        ExternalBot(),
+        QuestionSuggester(),
+        ChannelDelivery(),
+        MailFetcher(),
+        Notifier(),
+    ]
 
 
 async def start_consumers(state: AppState, consumers: list[Consumer] | None = None) -> Consumers:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from destek.db import Base, BigId, JSONType, UTCDateTime, utcnow
 
 # pending: waiting for its (next) attempt; sending: an attempt is in flight; delivered: the other end
-# took it; failed: given up (the reason in last_error). Kinds may add their own after delivered
-# (the external bot: answered | unanswered).
-STATUSES = ("pending", "sending", "delivered", "failed")
+# took it; failed: given up (the reason in last_error); skipped: nothing left to send (the reason in
+# last_error). Kinds may add their own after delivered (the external bot: answered | unanswered).
+STATUSES = ("pending", "sending", "delivered", "failed", "skipped")
 
 
 class Delivery(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.db import utcnow
 from destek.deliveries import backoff
 from destek.deliveries.models import Delivery
-from destek.deliveries.outcome import Delivered, Outcome, RetryLater
+from destek.deliveries.outcome import Delivered, Outcome, RetryLater, Skipped
 from destek.errors import Conflict, NotFound
 
 INTERRUPTED = "interrupted while sending; not repeated automatically in case it arrived: redeliver by hand"
@@ -38,8 +38,10 @@ async def enqueue(
     conversation_id: int | None = None,
     message_id: int | None = None,
     event_seq: int | None = None,
+    due_at: dt.datetime | None = None,
 ) -> Delivery | None:
-    """A new pending delivery, or None when one with this key exists (a replayed event)."""
+    """A new pending delivery, first tried at `due_at` (now by default), or None when one with this key
+    exists (a replayed event)."""
     exists = await session.scalar(
         select(Delivery.id).where(
             Delivery.account_id == account_id, Delivery.kind == kind, Delivery.key == key
@@ -60,7 +62,7 @@ async def enqueue(
         event_seq=event_seq,
         status="pending",
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=due_at or utcnow(),
         last_error="",
     )
     session.add(delivery)
@@ -120,7 +122,11 @@ async def claim(session: AsyncSession, *, delivery_id: int) -> Delivery | None:
 def record(delivery: Delivery, outcome: Outcome, *, scale: float = 1.0) -> str:
     """Apply an attempt's outcome to its (locked) row; returns the new status."""
     delivery.last_status_code = outcome.status_code
-    if isinstance(outcome, Delivered):
+    if isinstance(outcome, Skipped):
+        delivery.status = "skipped"
+        delivery.last_error = outcome.reason[:500]
+        delivery.next_attempt_at = None
+    elif isinstance(outcome, Delivered):
         delivery.status = "delivered"
         delivery.delivered_at = utcnow()
         delivery.provider_id = outcome.provider_id

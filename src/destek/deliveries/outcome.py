@@ -30,4 +30,12 @@ class Failed:
     status_code: int | None = None
 
 
-Outcome = Delivered | RetryLater | Failed
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Nothing to send any more (the customer read the reply in the app meanwhile): done, not failed."""
+
+    reason: str
+    status_code: int | None = None
+
+
+Outcome = Delivered | RetryLater | Failed | Skipped

@@ -1,4 +1,5 @@
-"""Fixtures of the e-mail channel's tests: real mail servers on loopback (see servers.py)."""
+"""Fixtures of the e-mail channel's tests: a real IMAP server on loopback (see servers.py); the SMTP
+server and the certificate are in tests/channels/conftest.py."""
 
 from __future__ import annotations
 
@@ -7,21 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.channels.email.servers import (
-    DOVECOT,
-    Certificate,
-    Dovecot,
-    SmtpServer,
-    make_certificate,
-    running_dovecot,
-    running_smtp,
-)
-
-
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    """A self-signed certificate for localhost / 127.0.0.1 (clients under test use verify_tls=False)."""
-    return make_certificate(tmp_path_factory.mktemp("tls"))
+from tests.channels.email.servers import DOVECOT, Certificate, Dovecot, running_dovecot
 
 
 def require_dovecot() -> None:
@@ -39,16 +26,3 @@ def dovecot(certificate: Certificate) -> Iterator[Dovecot]:
     require_dovecot()
     with running_dovecot(certificate) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def _smtp_servers(certificate: Certificate) -> Iterator[SmtpServer]:
-    with running_smtp(certificate) as server:
-        yield server
-
-
-@pytest.fixture
-def smtp_server(_smtp_servers: SmtpServer) -> SmtpServer:
-    """aiosmtpd with STARTTLS and implicit-TLS listeners, emptied for each test."""
-    _smtp_servers.reset()
-    return _smtp_servers

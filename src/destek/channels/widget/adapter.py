@@ -19,7 +19,7 @@ from destek.channels.base import (
     Parsed,
     Unverified,
 )
-from destek.channels.widget.settings import WidgetSettings
+from destek.channels.widget.reach import SECRET_FIELDS, ReachSettings
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -31,8 +31,10 @@ class WidgetAdapter:
     kind: ClassVar[str] = "widget"
     label: ClassVar[str] = "In-app chat"
     capabilities: ClassVar[Capabilities] = _CHAT
-    settings_model: ClassVar[type[BaseModel]] = WidgetSettings
-    secret_fields: ClassVar[tuple[str, ...]] = ()
+    # The channel row holds how customers who left are reached (reach.py); the widget's look is still
+    # in the inbox's settings (channels/widget/settings.py).
+    settings_model: ClassVar[type[BaseModel]] = ReachSettings
+    secret_fields: ClassVar[tuple[str, ...]] = SECRET_FIELDS
 
     def routers(self) -> Sequence[APIRouter]:
         from destek.channels.widget.api import router as public_router

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from destek.accounts import service as accounts
-from destek.channels.widget import conversations_api
+from destek.channels.widget import conversations_api, devices_api
 from destek.channels.widget.access import (
     CONTACT_ERRORS,
     INBOX_ERRORS,
@@ -182,3 +182,4 @@ async def update_contact(
 
 
 router.include_router(conversations_api.router)
+router.include_router(devices_api.router)

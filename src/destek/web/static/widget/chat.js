@@ -164,6 +164,18 @@
     // The loader keeps a copy in the host page's own storage, for browsers that block ours (verified
     // parent only: see emit()).
     if (changed && parentOrigin) postToParent({ destek: 1, type: "token", token: token || null });
+    if (changed) registerPush();
+  }
+
+  // The app's push token (FCM or APNs), registered for whoever the contact is now, so a reply the
+  // customer has not read reaches the phone (docs/widget.md, "Push notifications").
+  function registerPush() {
+    var p = S.push;
+    if (!p || !S.token) return;
+    var token = S.token;
+    call("PUT", "/devices", { provider: p.provider, token: p.token }).catch(function (e) {
+      if (token === S.token) report(e);
+    });
   }
 
   function identify(extra) {
@@ -1242,13 +1254,18 @@
     else if (msg.type === "open") { S.open = true; countUnread(); setTimeout(function () { $("text").focus(); }, 50); }
     else if (msg.type === "close") { S.open = false; }
     else if (msg.type === "init") boot(msg.token);
+    else if (msg.type === "setPushToken" && (msg.provider === "fcm" || msg.provider === "apns") && msg.token) {
+      S.push = { provider: msg.provider, token: String(msg.token) };
+      registerPush();
+    }
   }
   // For apps that inject JavaScript (evaluateJavascript / injectJavaScript / runJavaScript).
   w.DestekChat = {
     setUser: function (u) { command({ type: "setUser", user: u }); },
     setAttributes: function (a) { command({ type: "setAttributes", attributes: a }); },
     setLocale: function (l) { command({ type: "setLocale", locale: l }); },
-    setDevice: function (dv) { command({ type: "setDevice", device: dv }); }
+    setDevice: function (dv) { command({ type: "setDevice", device: dv }); },
+    setPushToken: function (provider, token) { command({ type: "setPushToken", provider: provider, token: token }); }
   };
 
   function fromUrl() {

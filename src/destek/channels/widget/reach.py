@@ -1,0 +1,32 @@
+"""Reaching a customer who has left the chat: its settings (the widget channel's own row, with the push
+credentials sealed), kept apart from the widget's look (still in the inbox's settings).
+
+- `email_inbox_id`: an e-mail inbox of the account; an agent's reply the customer has not read within
+  `email_after_minutes` is mailed to the contact (when they gave an address) from it, with a link back
+  to the chat; answering that mail continues the same conversation (its Message-ID is the reply's).
+- Push: with `fcm_service_account` (Android) or the APNs key (iOS) set, an unread reply is pushed to
+  the contact's registered devices after `push_after_seconds`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+SECRET_FIELDS = ("fcm_service_account", "apns_private_key")
+
+
+class ReachSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email_inbox_id: int | None = Field(
+        default=None, ge=1, description="The e-mail inbox that mails unread replies (none: no e-mail)"
+    )
+    email_after_minutes: int = Field(default=5, ge=1, le=1440)
+    chat_url: HttpUrl | None = Field(
+        default=None, description="Where the e-mail's link leads: your app's or site's support page"
+    )
+    push_after_seconds: int = Field(default=30, ge=0, le=3600)
+    apns_key_id: str = Field(default="", max_length=20)
+    apns_team_id: str = Field(default="", max_length=20)
+    apns_bundle_id: str = Field(default="", max_length=200)
+    apns_sandbox: bool = Field(default=False, description="true for development builds of the app")
