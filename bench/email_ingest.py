@@ -46,6 +46,7 @@ from destek.channels import service as channels
 from destek.channels.email.reading import read
 from destek.channels.email.settings import EmailSettings
 from destek.config import Settings
+from destek.group_commit import GroupCommitter
 
 CORPUS = ROOT / "tests" / "fixtures" / "mail"
 ADDRESS = "destek@lokanta.com.tr"
@@ -92,6 +93,10 @@ async def destek_rate(
     state = build_state(
         Settings(database_url=url, data_dir=Path(workdir), secret_key="bench-secret", run_consumers=False)  # type: ignore[arg-type]
     )
+    # As a web node runs (app.running): concurrent writers share commits.
+    lanes = 1 if state.settings.is_sqlite else state.settings.write_lanes
+    state.group = GroupCommitter(state.db, state.bus, lanes=lanes)
+    await state.group.start()
     async with state.uow() as session:
         account = await accounts.create_account(session, name="Bench")
         inbox = await inbox_service.create_inbox(
@@ -114,6 +119,7 @@ async def destek_rate(
         outcomes[taken.status] = outcomes.get(taken.status, 0) + 1
 
     took = await _parallel(raws, concurrency, take)
+    await state.group.stop()
     await state.db.dispose()
     return len(raws) / took, outcomes
 

@@ -94,13 +94,17 @@ async def receive_message(
     state: AppState,
     inbox: Inbox,
     item: InboundMessage,
+    deduplicated: bool = False,
 ) -> Received:
-    existing = await session.scalar(
-        select(Message)
-        .where(Message.account_id == inbox.account_id, Message.external_id == item.external_id[:200])
-        .order_by(Message.id)
-        .limit(1)
-    )
+    """`deduplicated`: the caller has checked the provider id already (intake's record of it)."""
+    existing = None
+    if not deduplicated:
+        existing = await session.scalar(
+            select(Message)
+            .where(Message.account_id == inbox.account_id, Message.external_id == item.external_id[:200])
+            .order_by(Message.id)
+            .limit(1)
+        )
     if existing is not None:
         conversation = await session.get(Conversation, existing.conversation_id)
         assert conversation is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,7 +54,9 @@ async def _parse(parser: Parser, raw: bytes) -> Parsed:
 async def _apply(session: AsyncSession, state: AppState, inbox: Inbox, parsed: Parsed, taken: Taken) -> None:
     for item in parsed.items:
         if isinstance(item, InboundMessage):
-            received = await receive_message(session, state=state, inbox=inbox, item=item)
+            # The record's unique key already stands for the request's own id (a mail's Message-ID).
+            known = parsed.external_id is not None and item.external_id == parsed.external_id
+            received = await receive_message(session, state=state, inbox=inbox, item=item, deduplicated=known)
             if received.new:
                 taken.message_ids.append(received.message.id)
                 taken.conversation_ids.append(received.conversation.id)
@@ -71,7 +74,7 @@ async def take(
     parser: Parser,
     content_type: str = "",
 ) -> Taken:
-    key = f"inbound-{secrets.token_hex(16)}"
+    key = secrets.token_hex(16)  # the blob store fans out by the key's first characters
     await state.blobs.put(key, raw)
     try:
         parsed = await _parse(parser, raw)
@@ -90,40 +93,45 @@ async def take(
             content_type=content_type,
         )
     external_id = parsed.external_id[:200] if parsed.external_id else None
-    taken = Taken(status="processed")
+
+    async def store(session: AsyncSession) -> Taken:
+        taken = Taken(status="processed")
+        if external_id is not None:
+            seen = await session.scalar(
+                select(InboundRecord.id).where(
+                    InboundRecord.account_id == inbox.account_id,
+                    InboundRecord.kind == kind,
+                    InboundRecord.external_id == external_id,
+                )
+            )
+            if seen is not None:
+                return Taken(status="duplicate", record_id=int(seen))
+        await _apply(session, state, inbox, parsed, taken)
+        if not taken.message_ids and not parsed.items:
+            taken.status = "ignored"
+        record = InboundRecord(
+            account_id=inbox.account_id,
+            inbox_id=inbox.id,
+            kind=kind,
+            source=source[:200],
+            external_id=external_id,
+            blob_key=key,
+            content_type=content_type[:200],
+            size=len(raw),
+            status=taken.status,
+            error="",
+            message_id=taken.message_ids[0] if taken.message_ids else None,
+            conversation_id=taken.conversation_ids[0] if taken.conversation_ids else None,
+        )
+        session.add(record)
+        await session.flush()
+        taken.record_id = record.id
+        return taken
+
     try:
-        async with state.uow() as session:
-            if external_id is not None:
-                seen = await session.scalar(
-                    select(InboundRecord.id).where(
-                        InboundRecord.account_id == inbox.account_id,
-                        InboundRecord.kind == kind,
-                        InboundRecord.external_id == external_id,
-                    )
-                )
-                if seen is not None:
-                    taken = Taken(status="duplicate", record_id=int(seen))
-            if taken.status != "duplicate":
-                await _apply(session, state, inbox, parsed, taken)
-                if not taken.message_ids and not parsed.items:
-                    taken.status = "ignored"
-                record = InboundRecord(
-                    account_id=inbox.account_id,
-                    inbox_id=inbox.id,
-                    kind=kind,
-                    source=source[:200],
-                    external_id=external_id,
-                    blob_key=key,
-                    content_type=content_type[:200],
-                    size=len(raw),
-                    status=taken.status,
-                    error="",
-                    message_id=taken.message_ids[0] if taken.message_ids else None,
-                    conversation_id=taken.conversation_ids[0] if taken.conversation_ids else None,
-                )
-                session.add(record)
-                await session.flush()
-                taken.record_id = record.id
+        # Concurrent items share commits (group_commit.py); one sender's items keep one lane, so two
+        # lanes never wait on each other's contact and conversation rows.
+        taken = await state.grouped(store, key=_lane(parsed))
     except IntegrityError:
         taken = Taken(status="duplicate")  # another node or inbox took it at the same moment
     except Exception as exc:
@@ -141,6 +149,11 @@ async def take(
     if taken.status == "duplicate":
         await state.blobs.delete(key)
     return taken
+
+
+def _lane(parsed: Parsed) -> int:
+    sender = next((i.contact.identifier for i in parsed.items if isinstance(i, InboundMessage)), "")
+    return zlib.crc32(sender.encode())
 
 
 async def _failed(

@@ -81,14 +81,18 @@ async def create_contact(
         device={},
     )
     _apply(contact, data)
-    try:
-        async with session.begin_nested():
-            session.add(contact)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(
-            f"a contact with identifier {data.identifier!r} already exists", field="identifier"
-        ) from None
+    if data.identifier is None:  # nothing unique to collide on: no savepoint needed
+        session.add(contact)
+        await session.flush()
+    else:
+        try:
+            async with session.begin_nested():
+                session.add(contact)
+                await session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"a contact with identifier {data.identifier!r} already exists", field="identifier"
+            ) from None
     log.record(
         session,
         ContactCreated(contact=contact_out(contact)),

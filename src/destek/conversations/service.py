@@ -517,16 +517,20 @@ async def post_message(
         status="sent",
         created_at=now,
     )
-    try:
-        async with session.begin_nested():
-            session.add(message)
-            await session.flush()
-    except IntegrityError:
-        # A concurrent retry with the same client id won the race: answer with its message.
-        existing = await _by_client_id(session, conversation.id, client_message_id or "")
-        if existing is None:
-            raise
-        return _retried(existing, sender_type, sender_id), False
+    if client_message_id is None:  # nothing unique to collide on: no savepoint needed
+        session.add(message)
+        await session.flush()
+    else:
+        try:
+            async with session.begin_nested():
+                session.add(message)
+                await session.flush()
+        except IntegrityError:
+            # A concurrent retry with the same client id won the race: answer with its message.
+            existing = await _by_client_id(session, conversation.id, client_message_id)
+            if existing is None:
+                raise
+            return _retried(existing, sender_type, sender_id), False
     for attachment in attachments:
         attachment.message_id = message.id
     changed = _touch_for_message(conversation, message, now)

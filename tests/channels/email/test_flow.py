@@ -410,3 +410,16 @@ async def test_email_options_are_refused_outside_email_inboxes(
 async def _contact(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
     made = await client.post(tenant.public("/contacts"), json={"name": "Ali"})
     return {"Authorization": f"Bearer {made.json()['token']}"}
+
+
+async def test_a_mail_sent_to_two_inboxes_is_one_message(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    _, first = await email_inbox(client, tenant, None)
+    _, second = await email_inbox(client, tenant, None)
+    raw, _ = mail(to="destek@lokanta.com.tr, satis@lokanta.com.tr")
+    assert (await post_mail(client, first, raw)).json()["status"] == "processed"
+    assert (await post_mail(client, second, raw)).json()["status"] == "duplicate"
+    await settle(state)
+    [item] = await conversations(client, tenant)
+    assert len(await messages(client, tenant, item["number"])) == 1
