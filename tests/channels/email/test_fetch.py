@@ -12,11 +12,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from destek.channels import service as channels
 from destek.channels.models import ChannelConfig
 from destek.config import Settings
 from destek.state import AppState
 from tests.channels.email.flow import conversations, email_inbox, mail, messages
-from tests.channels.email.servers import Dovecot, MailUser
+from tests.channels.email.servers import Dovecot, HttpRequest, JsonHttpServer, MailUser
 from tests.support.factories import Tenant
 from tests.support.factories_fixtures import make_settings
 
@@ -141,3 +142,60 @@ async def test_a_server_that_dies_mid_sync_loses_and_doubles_nothing(
     assert config is not None
     assert config.state["uidvalidity"] == before["uidvalidity"]
     assert config.problem == ""
+
+
+async def test_a_mailbox_connected_with_xoauth2_is_fetched_and_its_rotated_token_kept(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, dovecot: Dovecot
+) -> None:
+    user = dovecot.add_user()
+    access = dovecot.issue_token(user)
+
+    def token_endpoint(request: HttpRequest) -> tuple[int, dict[str, str], dict[str, Any]]:
+        # As Microsoft's token endpoint answers a refresh: a new access token and a rotated refresh token.
+        if request.form.get("grant_type") != "refresh_token" or request.form.get("refresh_token") not in (
+            "first-refresh-token",
+            "rotated-refresh-token",
+        ):
+            return 400, {}, {"error": "invalid_grant", "error_description": "AADSTS70000: bad grant"}
+        return (
+            200,
+            {},
+            {
+                "token_type": "Bearer",
+                "scope": "https://outlook.office.com/IMAP.AccessAsUser.All",
+                "expires_in": 3599,
+                "access_token": access,
+                "refresh_token": "rotated-refresh-token",
+            },
+        )
+
+    with JsonHttpServer(token_endpoint) as tokens:
+        inbox_id, _ = await email_inbox(
+            client,
+            tenant,
+            None,
+            **_imap(
+                dovecot,
+                user,
+                auth="oauth2",
+                oauth_provider="custom",
+                oauth_token_url=f"{tokens.url}/token",
+                oauth_client_id="destek-test-client",
+            ),
+        )
+        put = await client.put(
+            tenant.url(f"/inboxes/{inbox_id}/channel"),
+            json={"secrets": {"oauth_client_secret": "s3cret", "oauth_refresh_token": "first-refresh-token"}},
+            headers=tenant.owner.headers,
+        )
+        assert put.status_code == 200, put.text
+        await _connected(state, inbox_id)
+        raw, _ = mail(subject="OAuth ile gelen posta")
+        await asyncio.to_thread(dovecot.append, user, raw)
+        [item] = await _until(client, tenant, 1)
+        assert item["subject"] == "OAuth ile gelen posta"
+        assert tokens.requests[0].form["client_id"] == "destek-test-client"
+    async with state.read() as session:
+        config = await session.scalar(select(ChannelConfig).where(ChannelConfig.inbox_id == inbox_id))
+    assert config is not None
+    assert channels.open_secrets(config, state.sealer)["oauth_refresh_token"] == "rotated-refresh-token"

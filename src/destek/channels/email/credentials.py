@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from destek.accounts.models import Inbox
@@ -15,8 +16,15 @@ from destek.channels.email import oauth
 from destek.channels.email.settings import EmailSettings
 from destek.db import utcnow
 
-_TOKENS: dict[int, oauth.AccessToken] = {}  # inbox id -> its current access token
+# Access tokens by the credentials they came from (inbox, token endpoint, client, refresh token), so a
+# changed setting or a rotated refresh token never reuses an old one.
+_TOKENS: dict[str, oauth.AccessToken] = {}
 _LOCKS: dict[int, asyncio.Lock] = {}
+
+
+def _key(inbox_id: int, settings: EmailSettings, refresh_token: str) -> str:
+    raw = f"{inbox_id}\x00{token_url(settings)}\x00{settings.oauth_client_id}\x00{refresh_token}"
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +67,11 @@ async def access_token(context: ChannelContext) -> str:
     assert isinstance(settings, EmailSettings)
     lock = _LOCKS.setdefault(context.inbox_id, asyncio.Lock())
     async with lock:
-        current = _TOKENS.get(context.inbox_id)
+        refresh_token = context.secrets.get("oauth_refresh_token")
+        key = _key(context.inbox_id, settings, refresh_token or "")
+        current = _TOKENS.get(key)
         if current is not None and current.expires_at - utcnow() > dt.timedelta(minutes=2):
             return current.token
-        refresh_token = context.secrets.get("oauth_refresh_token")
         if not refresh_token or not settings.oauth_client_id:
             raise LoginProblem(
                 "this inbox is not connected to its provider yet: connect it in Settings → Inboxes"
@@ -76,8 +85,9 @@ async def access_token(context: ChannelContext) -> str:
             )
         except oauth.TokenError as exc:
             raise LoginProblem(str(exc), transient=exc.transient) from None
-        _TOKENS[context.inbox_id] = token
+        _TOKENS[key] = token
         if token.refresh_token and token.refresh_token != refresh_token:
+            _TOKENS[_key(context.inbox_id, settings, token.refresh_token)] = token
             async with context.state.uow() as session:
                 inbox = await session.get(Inbox, context.inbox_id)
                 if inbox is not None:
@@ -90,6 +100,8 @@ async def access_token(context: ChannelContext) -> str:
         return token.token
 
 
-def forget(inbox_id: int) -> None:
-    """Drop a cached token (the settings changed, or the server refused it)."""
-    _TOKENS.pop(inbox_id, None)
+def forget(context: ChannelContext) -> None:
+    """Drop the inbox's cached token (the server refused it: it may have been revoked early)."""
+    settings = context.settings
+    assert isinstance(settings, EmailSettings)
+    _TOKENS.pop(_key(context.inbox_id, settings, context.secrets.get("oauth_refresh_token", "")), None)

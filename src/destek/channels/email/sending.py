@@ -131,5 +131,5 @@ async def send(outbound: Outbound, context: ChannelContext) -> Outcome:
     if isinstance(outcome, smtp.TryAgain):
         return RetryLater(outcome.reason, delay=outcome.retry_after)
     if credentials.oauth_token:
-        forget(context.inbox_id)  # a refused login may be an expired token: fetch a new one next time
+        forget(context)  # a refused login may be an expired token: fetch a new one next time
     return Failed(outcome.reason)
