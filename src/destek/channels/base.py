@@ -24,6 +24,7 @@ from destek.deliveries.outcome import Delivered, Failed, Outcome, RetryLater
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from destek.consumers.runner import Consumer
     from destek.state import AppState
 
 __all__ = [
@@ -193,6 +194,11 @@ class ChannelAdapter(Protocol):
 
     def routers(self) -> Sequence[APIRouter]:
         """The adapter's own HTTP routes (public chat API, webhooks); mounted once at start."""
+        ...
+
+    def consumers(self) -> Sequence[Consumer]:
+        """The adapter's own consumers of the event log (an IMAP fetcher, reminders); run by every
+        process that runs consumers, one active runner each across nodes."""
         ...
 
     async def verify(self, request: InboundRequest, context: ChannelContext) -> None:

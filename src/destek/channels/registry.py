@@ -11,6 +11,8 @@ from destek.errors import Invalid
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from destek.consumers.runner import Consumer
+
 _ADAPTERS: dict[str, ChannelAdapter] = {}
 
 
@@ -37,3 +39,10 @@ def get(kind: str) -> ChannelAdapter:
 
 def routers() -> Sequence[APIRouter]:
     return [router for adapter in adapters().values() for router in adapter.routers()]
+
+
+def consumers() -> list[Consumer]:
+    """The channels' consumers: replies delivered through the channels, and each adapter's own."""
+    from destek.channels.outbound import ChannelDelivery
+
+    return [ChannelDelivery(), *(c for adapter in adapters().values() for c in adapter.consumers())]

@@ -10,9 +10,7 @@ def default_consumers() -> list[Consumer]:
     from destek.bot.engine import BuiltinBot
     from destek.bot.external import ExternalBot
     from destek.bot.insights import Insights
-    from destek.channels.email.fetcher import MailFetcher
-    from destek.channels.outbound import ChannelDelivery
-    from destek.channels.widget.notify import Notifier
+    from destek.channels import registry as channels
     from destek.helpcenter.suggestions import QuestionSuggester
 
     return [
@@ -20,9 +18,7 @@ def default_consumers() -> list[Consumer]:
         BuiltinBot(),
         ExternalBot(),
         QuestionSuggester(),
-        ChannelDelivery(),
-        MailFetcher(),
-        Notifier(),
+        *channels.consumers(),
     ]
 
 

@@ -29,6 +29,8 @@ from destek.errors import Invalid
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from destek.consumers.runner import Consumer
+
 # Inbound-parse services post the raw mail in a form field: SendGrid ("email", with "Send Raw"),
 # Mailgun ("body-mime", with a forward to a .../mime URL); others post it as the body.
 RAW_FIELDS = ("email", "body-mime", "raw", "mime")
@@ -94,6 +96,11 @@ class EmailAdapter:
 
     def routers(self) -> Sequence[APIRouter]:
         return []  # mail arrives through the shared /hooks/email/{inbox_token} route (channels/hooks.py)
+
+    def consumers(self) -> Sequence[Consumer]:
+        from destek.channels.email.fetcher import MailFetcher
+
+        return [MailFetcher()]
 
     async def verify(self, request: InboundRequest, context: ChannelContext) -> None:
         expected = context.secrets.get("ingest_token")

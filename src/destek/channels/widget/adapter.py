@@ -24,6 +24,8 @@ from destek.channels.widget.reach import SECRET_FIELDS, ReachSettings
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from destek.consumers.runner import Consumer
+
 _CHAT = Capabilities(attachments=True, quick_replies=True, read_receipts=True)
 
 
@@ -41,6 +43,11 @@ class WidgetAdapter:
         from destek.channels.widget.articles_api import router as articles_router
 
         return [public_router, articles_router]
+
+    def consumers(self) -> Sequence[Consumer]:
+        from destek.channels.widget.notify import Notifier
+
+        return [Notifier()] if self.kind == "widget" else []  # one notifier serves both chat kinds
 
     async def verify(self, request: InboundRequest, context: ChannelContext) -> None:
         raise Unverified(
