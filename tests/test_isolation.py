@@ -228,6 +228,9 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/app/{account_id}/conversations/{number}"): "HTML page: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/_nav"): "HTML fragment: tests/web/test_pages.py",
     ("GET", "/app/{account_id}/conversations/{number}/_contact"): "HTML fragment: tests/web/test_pages.py",
+    ("GET", "/app/{account_id}/conversations/{number}/messages/{message_id}/html"): (
+        "an e-mail's sanitised HTML (an HTML page): tests/web/test_mail_html.py (foreign message: 404)"
+    ),
     ("GET", "/app/{account_id}/settings"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/agents"): SETTINGS_PAGES,
     ("GET", "/app/{account_id}/settings/teams"): SETTINGS_PAGES,

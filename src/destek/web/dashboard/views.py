@@ -12,12 +12,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import invitations
 from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
+from destek.accounts.models import Inbox
 from destek.bot import service as bot_service
+from destek.channels import registry
+from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.conversations import listing
 from destek.conversations import service as conversations
@@ -25,6 +29,7 @@ from destek.conversations import views as view_counts
 from destek.db import MAX_INT32
 from destek.deps import StateDep
 from destek.web import i18n, templating
+from destek.web.dashboard.mail import router as mail_router
 from destek.web.dashboard.pages import (
     AgentPage,
     AgentPageDep,
@@ -44,6 +49,7 @@ def safe_color(color: str) -> str:
 
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(mail_router)  # an e-mail's original HTML, for the conversation's "HTML" view
 
 Number = Annotated[int, Path(ge=1, le=MAX_INT32)]
 PREVIOUS_CONVERSATIONS = 10
@@ -95,6 +101,7 @@ async def _boot(state: StateDep, page: AgentPage, *, number: int | None) -> dict
         teams = await team_service.list_teams(session, account_id=page.account_id)
         inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
         labels = await conversations.list_labels(session, account_id=page.account_id)
+        channel_info = {i.id: await _channel_info(session, i) for i in inboxes}
     return {
         "account_id": page.account_id,
         "account_name": page.account_name,
@@ -108,6 +115,7 @@ async def _boot(state: StateDep, page: AgentPage, *, number: int | None) -> dict
                 "name": i.name,
                 "channel_type": i.channel_type,
                 "bot": bot_service.settings_out(i).enabled,
+                **channel_info[i.id],
             }
             for i in inboxes
         ],
@@ -116,6 +124,18 @@ async def _boot(state: StateDep, page: AgentPage, *, number: int | None) -> dict
         "can_merge": _merge_available(),
         "messages": i18n.messages(page.locale, "dashboard"),
     }
+
+
+async def _channel_info(session: AsyncSession, inbox: Inbox) -> dict[str, Any]:
+    """What the inbox's scripts need of its channel: whether replies leave through it (then each shows
+    its delivery status), and for e-mail the inbox's own addresses (never copied on a reply)."""
+    adapter = registry.get(inbox.channel_type)
+    info: dict[str, Any] = {"sends": adapter.capabilities.sends, "own_addresses": []}
+    if adapter.capabilities.cc:
+        settings = channels.settings_of(adapter, await channels.get_config(session, inbox_id=inbox.id))
+        own = [getattr(settings, "address", None), getattr(settings, "imap_username", None)]
+        info["own_addresses"] = sorted({str(a).lower() for a in own if a and "@" in str(a)})
+    return info
 
 
 def _merge_available() -> bool:

@@ -21,6 +21,7 @@ from destek.db import MAX_ID
 from destek.deps import StateDep, public_url
 from destek.web import i18n
 from destek.web.dashboard.pages import AgentPage, AgentPageDep, PageRoute, iso, require_admin_page
+from destek.web.settings.channel import email_context
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -161,6 +162,9 @@ async def inbox_page(
         inbox = await inbox_service.access_inbox(session, actor=page.actor, inbox_id=inbox_id)
         member_ids = set(await inbox_service.inbox_member_ids(session, inbox_id=inbox.id))
         teams = await team_service.list_teams(session, account_id=page.account_id)
+        email: dict[str, Any] = {}
+        if inbox.channel_type == "email":
+            email = await email_context(session, state=state, request=request, inbox=inbox)
     widget = WidgetSettings.of(inbox.settings)
     locales = list(dict.fromkeys([*FORM_LOCALES, *widget.greetings, *widget.reply_notice]))
     bot = bot_service.settings_out(inbox)  # as the API shows it: no webhook secret, no token hash
@@ -184,6 +188,7 @@ async def inbox_page(
             )
         ),
         teams=[{"id": t.id, "name": t.name, "tier": t.tier} for t in teams],
+        **email,
     )
 
 

@@ -1,5 +1,7 @@
 // The composer: reply or private note, Enter sends and Shift+Enter adds a line, "/" searches canned
-// responses, paste or drop files (uploaded at once, sent with the message), typing signals.
+// responses, paste or drop files (uploaded at once, sent with the message), typing signals. In an
+// e-mail conversation a reply shows whom it goes to, with Cc (the thread's copies) and Bcc.
+import { lastCustomerMail, parseAddresses, replyTo, threadCopies } from "./mail.js";
 import { ApiError, api, debounce, el, errorText, formatSize, t, uuid } from "./util.js";
 
 const TYPING_EVERY = 3000;
@@ -21,6 +23,17 @@ export class Composer {
     this.typingSentAt = 0;
     this.typingIdle = null;
     this.outbox = Promise.resolve(); // replies being sent, in order
+    this.mail = {
+      fields: document.getElementById("mail-fields"),
+      to: document.getElementById("mail-to"),
+      toggle: document.getElementById("cc-toggle"),
+      ccRow: document.getElementById("cc-row"),
+      bccRow: document.getElementById("bcc-row"),
+      cc: document.getElementById("mail-cc"),
+      bcc: document.getElementById("mail-bcc"),
+      active: false, // the open conversation is an e-mail one
+      edited: false, // the agent changed the copies: new mails in the thread no longer refill them
+    };
     this.bind();
     this.setMode("reply");
   }
@@ -33,6 +46,7 @@ export class Composer {
     this.form.dataset.mode = mode;
     for (const radio of this.form.querySelectorAll("input[name=mode]")) radio.checked = radio.value === mode;
     this.text.placeholder = mode === "note" ? this.text.dataset.notePlaceholder : this.text.dataset.replyPlaceholder;
+    this.mail.fields.hidden = !this.mail.active || mode === "note";
   }
 
   focus(mode) {
@@ -48,10 +62,74 @@ export class Composer {
     this.renderFiles();
     this.hideCanned();
     this.showError("");
+    this.mail.active = false;
+    this.mail.edited = false;
+    this.mail.cc.value = "";
+    this.mail.bcc.value = "";
+    this.showCopies(false);
     this.setMode("reply");
   }
 
+  // --- e-mail recipients ------------------------------------------------------------------------
+
+  /** The open conversation's recipients: To as the thread has it, Cc prefilled with the thread's
+   * copies (unless the agent changed them). Called when a conversation opens and when mail arrives. */
+  updateRecipients() {
+    const conv = this.pane.conv;
+    const inbox = conv ? this.ctx.inboxes.get(conv.inbox_id) : null;
+    this.mail.active = inbox?.channel_type === "email";
+    this.setMode(this.mode);
+    if (!this.mail.active) return;
+    const last = lastCustomerMail(this.pane.messages.values());
+    const to = replyTo(last, conv);
+    this.mail.to.textContent = to.map((p) => (p.name ? `${p.name} <${p.email}>` : p.email)).join(", ") || "—";
+    if (!this.mail.edited) {
+      const copies = threadCopies(last, conv, inbox.own_addresses);
+      this.mail.cc.value = copies.map((person) => person.email).join(", ");
+      if (copies.length) this.showCopies(true);
+    }
+  }
+
+  showCopies(open) {
+    this.mail.ccRow.hidden = !open;
+    this.mail.bccRow.hidden = !open;
+    this.mail.toggle.hidden = open;
+    this.mail.toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  /** The `email` options of a reply ({cc, bcc}; undefined when there is nothing to say), or null after
+   * saying which address is wrong. Copies the agent left as prefilled are not sent: the server copies
+   * the thread's people itself (reply to all), exactly those shown. */
+  mailOptions() {
+    const cc = parseAddresses(this.mail.cc.value);
+    const bcc = parseAddresses(this.mail.bcc.value);
+    const wrong = cc.wrong ?? bcc.wrong;
+    if (wrong !== null) {
+      this.showCopies(true);
+      this.showError(t("Not an e-mail address: {value}", { value: wrong }));
+      (cc.wrong !== null ? this.mail.cc : this.mail.bcc).focus();
+      return null;
+    }
+    const options = {};
+    if (this.mail.edited) options.cc = cc.addresses;
+    if (bcc.addresses.length) options.bcc = bcc.addresses;
+    return Object.keys(options).length ? options : undefined;
+  }
+
   bind() {
+    this.mail.toggle.addEventListener("click", () => {
+      this.showCopies(true);
+      this.mail.cc.focus();
+    });
+    this.mail.cc.addEventListener("input", () => (this.mail.edited = true));
+    this.mail.bcc.addEventListener("input", () => this.showError(""));
+    for (const field of [this.mail.cc, this.mail.bcc]) {
+      field.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault(); // an address field never sends the reply: on to the text
+        this.text.focus();
+      });
+    }
     this.form.addEventListener("change", (event) => {
       if (event.target.name === "mode") this.setMode(event.target.value);
     });
@@ -136,13 +214,17 @@ export class Composer {
     }
     if (!content.trim() && !this.files.length) return;
     this.showError("");
+    const email = this.mail.active && this.mode === "reply" ? this.mailOptions() : undefined;
+    if (email === null) return; // a wrong address, said beside the composer
     const files = this.files;
     const body = {
       content,
       private: this.mode === "note",
       client_message_id: uuid(),
       attachment_ids: files.map((file) => file.id),
+      email,
     };
+    if (email?.bcc) this.mail.bcc.value = ""; // blind copies are chosen per reply
     // Cleared at once: what the agent types while this reply is on its way is their next message, and
     // the answer to this one must not wipe it. Replies go one at a time, in the order written.
     this.text.value = "";

@@ -1,9 +1,10 @@
 // The open conversation: header with actions, messages (day separators, notes, attachments, read
 // receipts: messages.js), live updates, who else is viewing or typing, and the contact panel (an htmx fragment).
 import { cap } from "./list.js";
+import { MailDialog, lastCustomerMail, replyTo, threadCopies } from "./mail.js";
 import { botBadge, closeLightbox, insightBadges, messageKey, messageNode } from "./messages.js";
 import { ThreadScroll } from "./scroll.js";
-import { api, dayKey, el, formatDateTime, formatDay, localizeTimes, t } from "./util.js";
+import { api, dayKey, el, errorText, formatDateTime, formatDay, localizeTimes, t } from "./util.js";
 
 const VIEWING_EVERY = 20000;
 const VIEWER_EXPIRES = 50000;
@@ -23,6 +24,7 @@ export class ConversationPane {
     this.viewingTimer = null;
     this.$ = (id) => document.getElementById(id);
     this.scroll = new ThreadScroll(this.$("messages-wrap"), this.$("messages"));
+    this.mailDialog = new MailDialog(ctx);
     this.bindActions();
     setInterval(() => this.renderPresence(), 2000);
   }
@@ -38,6 +40,7 @@ export class ConversationPane {
     this.viewers = new Map();
     this.contactTyping = null;
     this.pendingRead = false;
+    this.early = []; // its message events that arrive while it loads (a reply's delivery status moves fast)
     this.$("conv-empty").hidden = true;
     this.$("conv").hidden = false;
     this.$("messages").replaceChildren();
@@ -54,6 +57,9 @@ export class ConversationPane {
     this.rating = rating;
     this.renderRating();
     for (const message of page.items) this.messages.set(message.id, message);
+    // Replayed in order over what was fetched: each message ends as its last event left it.
+    for (const event of this.early) this.messages.set(event.message.id, event.message);
+    this.early = [];
     this.hasMore = page.has_more;
     this.renderHeader();
     this.renderMessages();
@@ -138,6 +144,12 @@ export class ConversationPane {
 
   /** An event from the websocket; returns true when it concerns the open conversation. */
   apply(event) {
+    if (this.number && this.conv?.number !== this.number) {
+      // Still loading: its message events wait for the fetched messages (see open()).
+      const message = event.message;
+      if (message && event.type.startsWith("message.") && message.conversation_number === this.number) this.early.push(event);
+      return false;
+    }
     if (!this.conv) return false;
     switch (event.type) {
       case "message.created":
@@ -248,8 +260,12 @@ export class ConversationPane {
   renderHeader() {
     const conv = this.conv;
     const ctx = this.ctx;
-    this.$("conv-contact").textContent = conv.contact?.name || t("Visitor");
+    this.$("conv-contact").textContent = conv.contact?.name || conv.contact?.email || t("Visitor");
     this.$("conv-number").textContent = `#${conv.number}`;
+    const subject = this.$("conv-subject");
+    subject.textContent = conv.subject || "";
+    subject.title = conv.subject || "";
+    subject.hidden = !conv.subject;
     const badges = [el("span", { class: `badge status-${conv.status}`, text: t(cap(conv.status)) })];
     if (conv.status === "snoozed" && conv.snoozed_until) {
       badges.push(el("span", { class: "muted small", text: t("until {when}", { when: formatDateTime(conv.snoozed_until) }) }));
@@ -338,6 +354,7 @@ export class ConversationPane {
       kept.set(id, { key, node });
       nodes.push(node);
     };
+    const view = this.messageView();
     let day = null;
     for (const message of ordered) {
       const date = new Date(message.created_at);
@@ -348,12 +365,47 @@ export class ConversationPane {
           el("li", { class: "day-separator", role: "separator" }, el("span", { text: label })),
         );
       }
-      reuse(message.id, messageKey(message, this.conv), () => messageNode(message, this.conv));
+      reuse(message.id, messageKey(message, this.conv, view), () => messageNode(message, this.conv, view));
     }
     this.rendered = kept;
     reconcile(list, nodes);
     this.$("load-older").hidden = !this.hasMore;
     this.scroll.changed();
+  }
+
+  /** How this conversation's inbox shows its messages (see messageNode). */
+  messageView() {
+    const inbox = this.ctx.inboxes.get(this.conv?.inbox_id) || {};
+    return {
+      sends: Boolean(inbox.sends),
+      email: inbox.channel_type === "email",
+      recipients: (reply) => {
+        // As the server addresses it: the customer's last mail before the reply, answered to all.
+        const last = lastCustomerMail([...this.messages.values()].filter((m) => m.id < reply.id));
+        return { to: replyTo(last, this.conv), cc: threadCopies(last, this.conv, inbox.own_addresses) };
+      },
+      onRetry: (message, button) => this.retry(message, button),
+      onHtml: (message) => this.mailDialog.open(this.number, message),
+    };
+  }
+
+  /** Send a failed reply again; its status moves on live (message.updated). */
+  async retry(message, button) {
+    const number = this.number;
+    if (button) button.disabled = true;
+    try {
+      await api(`${this.ctx.base}/conversations/${number}/messages/${message.id}/retry`, { method: "POST" });
+    } catch (error) {
+      if (button) button.disabled = false;
+      this.ctx.toast(errorText(error));
+      return;
+    }
+    const known = this.messages.get(message.id);
+    if (this.number !== number || !known || known.status !== "failed") return;
+    const attributes = { ...known.content_attributes };
+    delete attributes.delivery_error;
+    this.messages.set(message.id, { ...known, status: "pending", content_attributes: attributes });
+    this.renderMessages();
   }
 
   // --- actions ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { Composer } from "./composer.js";
 import { ConversationPane } from "./conversation.js";
 import { ConversationList, viewTitle } from "./list.js";
 import { closeLightbox } from "./messages.js";
+import { NewMail } from "./newmail.js";
 import { askPermission, describe, notify, permission } from "./notify.js";
 import { Realtime } from "./realtime.js";
 import { api, debounce, el, isTyping, setMessages, t } from "./util.js";
@@ -46,6 +47,7 @@ const pane = new ConversationPane(ctx, { onChanged: () => refreshSoon() });
 const composer = new Composer(ctx, pane);
 const picker = new ArticlePicker(ctx, pane, composer);
 const suggestions = new SuggestionsPanel(ctx, pane, composer);
+const newMail = new NewMail(ctx, { onSent: () => refreshSoon() });
 
 // --- views and navigation --------------------------------------------------------------------
 
@@ -141,6 +143,7 @@ async function openConversation(number, { push = true } = {}) {
     toast(error.message);
     return;
   }
+  if (pane.number === number) composer.updateRecipients();
   suggestions.load(number);
   const item = list.get(number);
   if (item) {
@@ -300,6 +303,7 @@ function onEvent(event) {
       if (message.conversation_number === suggestions.number && message.sender.type === "contact") {
         suggestions.load(message.conversation_number);
       }
+      if (message.conversation_number === pane.number && message.sender.type === "contact") composer.updateRecipients();
       refreshSoon();
       break;
     }
@@ -385,12 +389,12 @@ $("help").addEventListener("click", (event) => {
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
-    if (closeHelp() || closeLightbox() || pane.closeMerge()) event.preventDefault();
+    if (closeHelp() || closeLightbox() || pane.closeMerge() || pane.mailDialog.close() || newMail.close()) event.preventDefault();
     return;
   }
   if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
   if (!$("help").hidden && event.key !== "?") return;
-  if (!$("merge-dialog").hidden) return;
+  if (!$("merge-dialog").hidden || !$("mail-dialog").hidden || !$("newmail-dialog").hidden) return;
   let handled = true;
   switch (event.key) {
     case "j":

@@ -167,7 +167,7 @@ export class ConversationList {
       el(
         "span",
         { class: "conv-line" },
-        el("span", { class: "conv-name", text: item.contact.name || t("Visitor") }),
+        el("span", { class: "conv-name", text: item.contact.name || item.contact.email || t("Visitor") }),
         el("span", { class: "conv-num muted", text: `#${item.number}` }),
         el("time", {
           class: waiting ? "conv-time waiting" : "conv-time muted",
@@ -176,6 +176,7 @@ export class ConversationList {
           text: waiting ? t("waiting {time}", { time: formatDuration(when) }) : formatShort(when),
         }),
       ),
+      item.subject ? el("span", { class: "conv-line conv-subject-line", text: item.subject }) : null,
       el(
         "span",
         { class: "conv-line" },

@@ -1,21 +1,47 @@
 // How a message looks: sender, time, text, quick replies, attachments (images open full size) and,
-// for answers, Sent / Delivered / Read. All text goes in as text (URLs in it as links: linkify).
+// for answers, Sent / Delivered / Read. E-mails add their addresses, folded quote, original HTML and
+// each reply's delivery status (mail.js). All text goes in as text (URLs in it as links: linkify).
 import { cap } from "./list.js";
+import { automaticTag, channelStatus, channelStatusNode, mailMeta, mailOf, quotedNode } from "./mail.js";
 import { el, formatDateTime, formatSize, formatTime, linkify, t } from "./util.js";
 
-export function messageNode(message, conv) {
+/** `view`: how the conversation's inbox shows messages — {sends: replies leave through a channel and
+ * report their delivery, email: an e-mail inbox, recipients(reply): where a reply without addresses of
+ * its own went, onRetry(message), onHtml(message)}. */
+export function messageNode(message, conv, view = {}) {
   const kind = message.private ? "note" : message.sender.type === "system" ? "system" : message.direction;
+  const mail = view.email && !message.private ? mailOf(message) : null;
   const parts = [];
   const head = el(
     "div",
     { class: "msg-head" },
     el("span", { class: "msg-sender", text: message.sender.name || (message.direction === "in" ? t("Customer") : t("Agent")) }),
     message.private ? el("span", { class: "note-tag", text: t("Private note") }) : null,
+    view.email ? automaticTag(message) : null,
     el("time", { class: "msg-time", datetime: message.created_at, title: formatDateTime(message.created_at), text: formatTime(message.created_at) }),
   );
   parts.push(head);
+  if (view.email && !message.private && message.sender.type !== "system") {
+    parts.push(mailMeta(message, conv, message.direction === "out" ? view.recipients?.(message) : null));
+  }
   const content = systemText(message) ?? message.content;
   if (content) parts.push(el("div", { class: "msg-body" }, linkify(content)));
+  if (mail) parts.push(quotedNode(message));
+  if (mail?.html && message.direction === "in") {
+    parts.push(
+      el(
+        "div",
+        { class: "mail-actions" },
+        el("button", {
+          type: "button",
+          class: "button ghost small mail-html",
+          title: t("The e-mail as it was written, with its formatting"),
+          text: t("HTML"),
+          on: { click: () => view.onHtml?.(message) },
+        }),
+      ),
+    );
+  }
   const replies = message.content_attributes?.quick_replies;
   if (message.content_type === "quick_replies" && Array.isArray(replies)) {
     parts.push(
@@ -26,13 +52,16 @@ export function messageNode(message, conv) {
       ),
     );
   }
-  if (message.attachments?.length) parts.push(attachmentsNode(message.attachments));
+  // Inline images belong to the mail's HTML (shown there), not to the list of files.
+  const files = (message.attachments || []).filter((file) => !(view.email && file.inline));
+  if (files.length) parts.push(attachmentsNode(files));
   const why = botWhy(message);
   if (why) parts.push(el("div", { class: "msg-why muted small", text: why }));
   if (message.direction === "out" && !message.private && message.sender.type !== "system") {
-    parts.push(el("div", { class: "msg-status", data: { status: deliveryOf(message, conv) }, text: deliveryText(message, conv) }));
+    if (view.sends) parts.push(channelStatusNode(message, view.onRetry));
+    else parts.push(el("div", { class: "msg-status", data: { status: deliveryOf(message, conv) }, text: deliveryText(message, conv) }));
   }
-  return el("li", { class: `msg msg-${kind}`, data: { id: message.id } }, ...parts);
+  return el("li", { class: `msg msg-${kind}${view.email ? " msg-mail" : ""}`, data: { id: message.id } }, ...parts);
 }
 
 /** Why the bot answered (for agents only: the customer never sees it): how sure it was of the article. */
@@ -57,8 +86,9 @@ export function systemText(message) {
 }
 
 /** What a message's node depends on: the same key, the same node (see renderMessages). */
-export function messageKey(message, conv) {
-  return `${deliveryText(message, conv)}|${JSON.stringify(message)}`;
+export function messageKey(message, conv, view = {}) {
+  const delivery = view.sends ? channelStatus(message) : deliveryText(message, conv);
+  return `${delivery}|${view.email ? "mail" : ""}|${JSON.stringify(message)}`;
 }
 
 function deliveryOf(message, conv) {

@@ -106,6 +106,7 @@ export function errorText(error) {
     case "invalid":
       if (field === "content") return t("Write a message or attach a file.");
       if (field === "private") return t("This cannot be sent as a private note.");
+      if (/^email\.(cc|bcc|to)/.test(field || "")) return t("An address in Cc or Bcc is not valid: check them.");
       return error.message;
     default:
       return error.message;

@@ -49,8 +49,8 @@ export function collect(form) {
   return shape ? shape(data, form) : data;
 }
 
-// Forms whose JSON is not a plain copy of their fields.
-const SHAPES = {
+// Forms whose JSON is not a plain copy of their fields (a page's own module may add its shapes).
+export const SHAPES = {
   widget(data) {
     const chosen = data.pre_chat || {};
     data.pre_chat_fields = ["name", "email"]
@@ -93,14 +93,15 @@ function fill(text, values) {
   return text.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
 }
 
-function status(scope, text) {
+export function status(scope, text) {
   const slot = scope.querySelector("[data-status]");
   if (!slot) return;
   slot.textContent = text;
   if (text) setTimeout(() => (slot.textContent = ""), 4000);
 }
 
-const AFTER = {
+// What follows a form's success, by data-then (a page's own module may add to it).
+export const AFTER = {
   reload: () => window.location.reload(),
   stay: (result, form) => status(form, t("Saved")),
   open: (result, form) => window.location.assign(`${form.dataset.open}/${result.id}`),
