@@ -423,3 +423,41 @@ async def test_a_mail_sent_to_two_inboxes_is_one_message(
     await settle(state)
     [item] = await conversations(client, tenant)
     assert len(await messages(client, tenant, item["number"])) == 1
+
+
+async def test_a_reply_carries_its_attachments_and_the_signature(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, smtp_server: SmtpServer
+) -> None:
+    _, token = await email_inbox(
+        client, tenant, smtp_server, signature="Lokanta Destek Ekibi\n0850 000 00 00"
+    )
+    await post_mail(client, token, mail()[0])
+    [item] = await conversations(client, tenant)
+    number = item["number"]
+    upload = await client.post(
+        tenant.url(f"/conversations/{number}/attachments"),
+        files={"file": ("sipariş özeti.pdf", b"%PDF-1.4 test", "application/pdf")},
+        headers=tenant.agent.headers,
+    )
+    assert upload.status_code == 201, upload.text
+    reply = await client.post(
+        tenant.url(f"/conversations/{number}/messages"),
+        json={"content": "Özet ekte.", "attachment_ids": [upload.json()["id"]]},
+        headers=tenant.agent.headers,
+    )
+    assert reply.status_code == 201, reply.text
+    await settle(state)
+    out = parsed(smtp_server.received[0].content)
+    [attached] = list(out.iter_attachments())
+    assert attached.get_filename() == "sipariş özeti.pdf"
+    assert attached.get_content() == b"%PDF-1.4 test"
+    plain = out.get_body(preferencelist=("plain",))
+    html = out.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None
+    assert (
+        plain.get_content()
+        .replace("\r\n", "\n")
+        .rstrip()
+        .endswith("-- \nLokanta Destek Ekibi\n0850 000 00 00")
+    )
+    assert "Özet ekte." in html.get_content() and "<script" not in html.get_content()
