@@ -185,6 +185,7 @@ def _sender_name(m: Message, users: dict[int, str], contacts: dict[int, str]) ->
 # events are logged in the order its changes were made and no change is built on a stale read.
 # NO KEY UPDATE: rows that merely reference the conversation (messages, attachments) are not blocked.
 _ROW_LOCK: dict[str, Any] = {"key_share": True}
+_CREATED = "destek_conversations_created"  # ids of conversations this transaction created
 
 
 async def access_conversation(
@@ -446,9 +447,11 @@ async def create_conversation(
     )
     session.add(conversation)
     await session.flush()
+    # Nobody else can see the row before commit: posting its first messages needs no lock on it.
+    session.info.setdefault(_CREATED, set()).add(conversation.id)
     log.record(
         session,
-        ConversationCreated(conversation=await conversation_out(session, conversation)),
+        ConversationCreated(conversation=_conversation_out(conversation, [])),  # new: no labels yet
         account_id=conversation.account_id,
         conversation_id=conversation.id,
         contact_id=contact.id,
@@ -479,7 +482,8 @@ async def post_message(
     """
     # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
     await session.flush()
-    await session.refresh(conversation, with_for_update=_ROW_LOCK)
+    if conversation.id not in session.info.get(_CREATED, ()):
+        await session.refresh(conversation, with_for_update=_ROW_LOCK)
     if conversation.merged_into_id is not None:
         conversation = await _merged_target(session, conversation, sender_type)
     if client_message_id is not None and attachment_ids:
@@ -930,7 +934,8 @@ async def lock_conversation(session: AsyncSession, conversation: Conversation) -
     """Take the conversation's row lock now (until commit) and reload it: checks made after this see
     every change committed before, and changes committed after wait for this transaction."""
     await session.flush()
-    await session.refresh(conversation, with_for_update=_ROW_LOCK)
+    if conversation.id not in session.info.get(_CREATED, ()):
+        await session.refresh(conversation, with_for_update=_ROW_LOCK)
 
 
 async def has_contact_message(session: AsyncSession, *, conversation_id: int) -> bool:
