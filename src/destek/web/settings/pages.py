@@ -22,6 +22,7 @@ from destek.deps import StateDep, public_url
 from destek.web import i18n
 from destek.web.dashboard.pages import AgentPage, AgentPageDep, PageRoute, iso, require_admin_page
 from destek.web.settings.channel import email_context
+from destek.web.settings.reach import reach_context
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -162,13 +163,15 @@ async def inbox_page(
         inbox = await inbox_service.access_inbox(session, actor=page.actor, inbox_id=inbox_id)
         member_ids = set(await inbox_service.inbox_member_ids(session, inbox_id=inbox.id))
         teams = await team_service.list_teams(session, account_id=page.account_id)
-        email: dict[str, Any] = {}
+        base = public_url(request, state.settings)
+        channel: dict[str, Any] = {}
         if inbox.channel_type == "email":
-            email = await email_context(session, state=state, request=request, inbox=inbox)
+            channel = await email_context(session, state=state, request=request, inbox=inbox)
+        elif inbox.channel_type in ("widget", "api"):
+            channel = await reach_context(session, state=state, base=base, inbox=inbox)
     widget = WidgetSettings.of(inbox.settings)
     locales = list(dict.fromkeys([*FORM_LOCALES, *widget.greetings, *widget.reply_notice]))
     bot = bot_service.settings_out(inbox)  # as the API shows it: no webhook secret, no token hash
-    base = public_url(request, state.settings)
     return _render(
         request,
         page,
@@ -188,7 +191,7 @@ async def inbox_page(
             )
         ),
         teams=[{"id": t.id, "name": t.name, "tier": t.tier} for t in teams],
-        **email,
+        **channel,
     )
 
 

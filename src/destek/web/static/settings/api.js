@@ -60,8 +60,9 @@ export function showErrors(scope, error) {
     if (!slot) slot = scope.querySelector("[data-error-for]");
     // A field of a part hidden by data-show-when: say it where it can be read.
     if (slot?.closest("[hidden]")) slot = scope.querySelector('[data-error-for=""]') || slot;
-    // The server speaks English; a message the page's catalog knows is shown in the page's language.
-    if (slot && !slot.textContent) slot.textContent = t(item.message);
+    // The server speaks English; a message the page's catalog knows is shown in the page's language,
+    // and a slot with data-error-text says its field's rule in it instead (a range, a kind of address).
+    if (slot && !slot.textContent) slot.textContent = slot.dataset.errorText || t(item.message);
     const input = field && scope.querySelector(`[name="${CSS.escape(field)}"], [name^="${CSS.escape(field)}."]`);
     if (input) input.setAttribute("aria-invalid", "true");
   }

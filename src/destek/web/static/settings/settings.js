@@ -12,6 +12,7 @@
 //                                        show a secret the answer carries once (see showSecret)
 //   <fieldset data-show-when="mode=external">  part of a form shown only while its field `mode` has
 //                                        that value (see showWhen); without JS it is always shown
+//   <div data-tabs><div role="tablist"><button role="tab" aria-controls="panel-id">...  tabs (see tabs)
 //
 // Text from the server is always set as text (textContent), never as HTML.
 
@@ -332,6 +333,38 @@ for (const picker of document.querySelectorAll("input[type=color][data-mirror]")
     if (/^#[0-9a-fA-F]{6}$/.test(text.value)) picker.value = text.value.toLowerCase();
   });
 }
+
+/** [data-tabs]: a tab list and its panels (role=tab with aria-controls, role=tabpanel). A click or
+ * Enter shows a tab's panel; the arrow keys, Home and End move between the tabs (one tab stop). */
+function tabs(root) {
+  const list = root.querySelector("[role=tablist]");
+  const all = () => [...list.querySelectorAll("[role=tab]")];
+  const select = (tab, focus) => {
+    for (const other of all()) {
+      const chosen = other === tab;
+      other.setAttribute("aria-selected", String(chosen));
+      other.tabIndex = chosen ? 0 : -1;
+      const panel = document.getElementById(other.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !chosen;
+    }
+    if (focus) tab.focus();
+  };
+  list.addEventListener("click", (event) => {
+    const tab = event.target.closest("[role=tab]");
+    if (tab) select(tab, false);
+  });
+  list.addEventListener("keydown", (event) => {
+    const tabs = all();
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    select(tabs[(next + tabs.length) % tabs.length], true);
+  });
+}
+
+for (const root of document.querySelectorAll("[data-tabs]")) tabs(root);
 
 // Tests and scripts wait for this before using the page.
 document.body.dataset.settingsReady = "true";
