@@ -24,12 +24,13 @@ from tests.browser.reach_pages import (
     picture,
 )
 from tests.channels.email.flow import email_inbox
+from tests.push.servers import pem, rsa_key
 from tests.support.factories import Tenant
 from tests.support.factories_fixtures import make_settings
 from tests.web_settings.helpers import failed_reminder
 
 TALL = {"width": 1280, "height": 1700}  # a whole section in view, for its picture
-KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQ-browser-test-key-5e1d\n-----END PRIVATE KEY-----\n"
+KEY = pem(rsa_key())  # keys are checked on save: a real one, made for the test
 SERVICE_ACCOUNT = json.dumps(
     {
         "type": "service_account",
@@ -100,7 +101,7 @@ async def test_an_admin_has_unread_replies_mailed_and_pushed(
     await expect(fcm_state).to_have_text("Saved")
     assert await check_mark(fcm_state) == "✓ "
     await expect(reach.key_state("apns_private_key")).to_have_text("Not set")
-    assert "browser-test-key" not in await page.content()
+    assert KEY.splitlines()[1] not in await page.content()
     await only_english(reach.section)
     await picture(reach.section, "settings-reach")
 

@@ -15,12 +15,14 @@ import pytest
 from destek.state import AppState
 from destek.web.settings import reach
 from tests.channels.email.flow import email_inbox
+from tests.push.servers import ec_key, pem, rsa_key
 from tests.support.factories import Tenant
 from tests.web_settings.helpers import failed_reminder, log_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "widget.md"
 TR = {"Accept-Language": "tr-TR,tr;q=0.9"}
-PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQ-not-a-real-key-a8f3c1\n-----END PRIVATE KEY-----\n"
+PRIVATE_KEY = pem(rsa_key())  # keys are checked on save: real ones, made for the test
+APNS_KEY = pem(ec_key())
 SERVICE_ACCOUNT = json.dumps(
     {
         "type": "service_account",
@@ -88,7 +90,7 @@ async def test_a_chat_inbox_shows_how_customers_are_reached(
     fcm = re.search(r'data-testid="reach-secret-state-fcm_service_account">([^<]*)<', section)
     apns = re.search(r'data-testid="reach-secret-state-apns_private_key">([^<]*)<', section)
     assert fcm and apns and (fcm[1], apns[1]) == ("Saved", "Not set")
-    for secret in ("lokanta-app.iam", "not-a-real-key-a8f3c1", "BEGIN PRIVATE KEY"):
+    for secret in ("lokanta-app.iam", PRIVATE_KEY.splitlines()[1], "BEGIN PRIVATE KEY"):
         assert secret not in page
     assert 'src="/static/settings/reach.js' in page
     assert "Mobile apps use the inbox token" not in page  # the one-sentence mobile hint is gone
@@ -157,7 +159,8 @@ def test_snippets_name_this_server(base: str, flutter: str) -> None:
 
 
 async def test_turkish_page(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    await _configure(client, tenant, {"settings": {}, "secrets": {"apns_private_key": PRIVATE_KEY}})
+    ids = {"apns_key_id": "ABC123DEFG", "apns_team_id": "DEF123GHIJ", "apns_bundle_id": "tr.com.lokanta.app"}
+    await _configure(client, tenant, {"settings": ids, "secrets": {"apns_private_key": APNS_KEY}})
     await log_in(client, tenant.owner.email)
     page = (await client.get(page_url(tenant), headers=TR)).text
     reach_part = _section(page, "reach")
@@ -165,7 +168,7 @@ async def test_turkish_page(client: httpx.AsyncClient, tenant: Tenant) -> None:
     assert "E-posta gönderme" in reach_part and "Anlık bildirimler" in reach_part
     apns = re.search(r'data-testid="reach-secret-state-apns_private_key">([^<]*)<', reach_part)
     assert apns and apns[1] == "Kaydedildi"
-    assert "not-a-real-key" not in page
+    assert APNS_KEY.splitlines()[1] not in page
     for english in ("Reaching customers", "Push notifications", "Don&#39;t e-mail", "Not set", "Saved<"):
         assert english not in reach_part, english
     mobile = _section(page, "mobile-setup")

@@ -168,14 +168,20 @@ async def retry_message(number: Number, message_id: MessageId, state: StateDep, 
 async def list_deliveries(
     state: StateDep,
     actor: ActorDep,
-    kind: Annotated[Literal["channel", "bot_webhook"] | None, Query()] = None,
+    kind: Annotated[Literal["channel", "bot_webhook", "push", "reply_email"] | None, Query()] = None,
+    inbox_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[Literal["pending", "sending", "delivered", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     require_admin(actor)
     async with state.read() as session:
         rows = await outbox.listing(
-            session, account_id=actor.account_id, kinds=[kind] if kind else None, status=status, limit=limit
+            session,
+            account_id=actor.account_id,
+            kinds=[kind] if kind else None,
+            status=status,
+            inbox_id=inbox_id,
+            limit=limit,
         )
         return [DeliveryOut.model_validate(r) for r in rows]
 

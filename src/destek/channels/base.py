@@ -23,7 +23,9 @@ from destek.deliveries.outcome import Delivered, Failed, Outcome, RetryLater
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.ext.asyncio import AsyncSession
 
+    from destek.accounts.models import Inbox
     from destek.consumers.runner import Consumer
     from destek.state import AppState
 
@@ -216,4 +218,11 @@ class ChannelAdapter(Protocol):
 
     async def check(self, context: ChannelContext) -> str | None:
         """Settings' "Test connection": None when the credentials work, else what is wrong."""
+        ...
+
+    async def validate(
+        self, session: AsyncSession, *, inbox: Inbox, settings: BaseModel, secrets: Mapping[str, str]
+    ) -> None:
+        """Checks that need more than the settings model (another row, a key's format), on save:
+        errors.Invalid naming `settings.<field>` or `secrets.<name>`. `secrets` are all of them, opened."""
         ...

@@ -98,6 +98,9 @@ async def configure(
             else:
                 current[name] = value
         config.secrets = sealer.seal(json.dumps(current), purpose=PURPOSE) if current else None
+    await adapter.validate(
+        session, inbox=inbox, settings=settings_of(adapter, config), secrets=open_secrets(config, sealer)
+    )
     config.problem = ""
     config.updated_at = utcnow()
     await session.flush()

@@ -190,9 +190,12 @@ async def listing(
     account_id: int,
     kinds: Sequence[str] | None = None,
     status: str | None = None,
+    inbox_id: int | None = None,
     limit: int = 100,
 ) -> list[Delivery]:
     query = select(Delivery).where(Delivery.account_id == account_id)
+    if inbox_id is not None:
+        query = query.where(Delivery.inbox_id == inbox_id)
     if kinds:
         query = query.where(Delivery.kind.in_(list(kinds)))
     if status:

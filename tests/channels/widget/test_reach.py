@@ -183,3 +183,21 @@ async def test_an_unread_reply_is_pushed_and_a_token_the_provider_forgot_is_remo
     await _reply(client, tenant, number, "Teslim edildi.")
     await settle(state)
     assert len(google.messages) == 1
+
+
+async def test_reach_settings_are_checked_on_save(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    theirs, _ = await email_inbox(client, other_tenant, None)
+    url, owner = tenant.url(f"/inboxes/{tenant.inbox_id}/channel"), tenant.owner.headers
+    for body, field in [
+        ({"settings": {"email_inbox_id": theirs}}, "settings.email_inbox_id"),  # another account's
+        ({"settings": {"email_inbox_id": tenant.inbox_id}}, "settings.email_inbox_id"),  # a chat inbox
+        ({"secrets": {"fcm_service_account": '{"project_info": {}}'}}, "secrets.fcm_service_account"),
+        ({"secrets": {"apns_private_key": "not a key"}}, "secrets.apns_private_key"),
+    ]:
+        refused = await client.put(url, json=body, headers=owner)
+        assert refused.status_code == 422, (body, refused.text)
+        assert refused.json()["error"]["field"] == field, refused.text
+    shown = (await client.get(url, headers=owner)).json()
+    assert shown["settings"]["email_inbox_id"] is None and not any(shown["secrets"].values())  # nothing kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qs
 
@@ -28,7 +28,9 @@ from destek.errors import Invalid
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.ext.asyncio import AsyncSession
 
+    from destek.accounts.models import Inbox
     from destek.consumers.runner import Consumer
 
 # Inbound-parse services post the raw mail in a form field: SendGrid ("email", with "Send Raw"),
@@ -119,6 +121,16 @@ class EmailAdapter:
 
     async def send(self, outbound: Outbound, context: ChannelContext) -> Outcome:
         return await sending.send(outbound, context)
+
+    async def validate(
+        self, session: AsyncSession, *, inbox: Inbox, settings: BaseModel, secrets: Mapping[str, str]
+    ) -> None:
+        assert isinstance(settings, EmailSettings)
+        if settings.auth == "oauth2" and settings.oauth_provider == "custom" and not settings.oauth_token_url:
+            raise Invalid(
+                "settings.oauth_token_url: a custom provider needs its token endpoint",
+                field="settings.oauth_token_url",
+            )
 
     async def check(self, context: ChannelContext) -> str | None:
         settings = context.settings

@@ -4,7 +4,7 @@ and sockets (api.py, realtime/), so the core never sends through it and it takes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel
@@ -19,11 +19,13 @@ from destek.channels.base import (
     Parsed,
     Unverified,
 )
-from destek.channels.widget.reach import SECRET_FIELDS, ReachSettings
+from destek.channels.widget.reach import SECRET_FIELDS, ReachSettings, validate_reach
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.ext.asyncio import AsyncSession
 
+    from destek.accounts.models import Inbox
     from destek.consumers.runner import Consumer
 
 _CHAT = Capabilities(attachments=True, quick_replies=True, read_receipts=True)
@@ -48,6 +50,12 @@ class WidgetAdapter:
         from destek.channels.widget.notify import Notifier
 
         return [Notifier()] if self.kind == "widget" else []  # one notifier serves both chat kinds
+
+    async def validate(
+        self, session: AsyncSession, *, inbox: Inbox, settings: BaseModel, secrets: Mapping[str, str]
+    ) -> None:
+        assert isinstance(settings, ReachSettings)
+        await validate_reach(session, inbox=inbox, settings=settings, secrets=secrets)
 
     async def verify(self, request: InboundRequest, context: ChannelContext) -> None:
         raise Unverified(
