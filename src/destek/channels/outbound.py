@@ -37,6 +37,14 @@ SEND_TIMEOUT = dt.timedelta(minutes=10)  # an attempt still `sending` after this
 BOT_NAME = "Destek"
 
 
+def is_public_reply(event: EventRow) -> bool:
+    """A public message of an agent or the bot: what reaches the customer."""
+    if event.type != "message.created" or event.private or event.conversation_id is None:
+        return False
+    message = event.payload.get("message") or {}
+    return (message.get("sender") or {}).get("type") in ("agent", "bot")
+
+
 class ChannelDelivery:
     name = "channel_delivery"
 
@@ -44,10 +52,7 @@ class ChannelDelivery:
         self._dispatch = Dispatcher(KIND, self.attempt, pool=8)
 
     def wants(self, event: EventRow) -> bool:
-        if event.type != "message.created" or event.private or event.conversation_id is None:
-            return False
-        message = event.payload.get("message") or {}
-        return (message.get("sender") or {}).get("type") in ("agent", "bot")
+        return is_public_reply(event)
 
     async def handle(self, step: Step) -> None:
         event = step.event

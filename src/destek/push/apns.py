@@ -10,7 +10,6 @@ one too).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -34,7 +33,9 @@ from destek.push.outcome import (
     PushMessage,
     PushOutcome,
     TryLater,
+    b64url,
     fit_payload,
+    json_object,
     retry_after_seconds,
 )
 
@@ -164,7 +165,7 @@ class ApnsClient:
         status = response.status_code
         if status == 200:
             return Pushed(response.headers.get("apns-id") or apns_id)
-        body = _json(response)
+        body = json_object(response)
         reason = _reason(response) or f"HTTP {status}"
         said = f"APNs {status} {reason}: {_REASONS.get(reason, 'no description')}"
         if status == 410 or reason in _TOKEN_REASONS:
@@ -226,27 +227,15 @@ def load_p8(pem: str) -> ec.EllipticCurvePrivateKey:
 
 def provider_token(key: ApnsKey, signing_key: ec.EllipticCurvePrivateKey, *, issued_at: float) -> str:
     """A provider token: a JWT signed ES256 (the signature is r || s, 32 bytes each, not DER)."""
-    header = _b64(json.dumps({"alg": "ES256", "kid": key.key_id}, separators=(",", ":")).encode())
-    claims = _b64(json.dumps({"iss": key.team_id, "iat": int(issued_at)}, separators=(",", ":")).encode())
+    header = b64url(json.dumps({"alg": "ES256", "kid": key.key_id}, separators=(",", ":")).encode())
+    claims = b64url(json.dumps({"iss": key.team_id, "iat": int(issued_at)}, separators=(",", ":")).encode())
     signing_input = f"{header}.{claims}".encode("ascii")
     r, s = decode_dss_signature(signing_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
-    return f"{header}.{claims}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    return f"{header}.{claims}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
 def _reason(response: httpx.Response) -> str:
-    reason = _json(response).get("reason")
+    reason = json_object(response).get("reason")
     return reason if isinstance(reason, str) else ""
 
 

@@ -11,7 +11,6 @@ every device over a malformed payload would be far worse than keeping one stale 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 from collections.abc import Callable
@@ -31,7 +30,9 @@ from destek.push.outcome import (
     PushMessage,
     PushOutcome,
     TryLater,
+    b64url,
     fit_payload,
+    json_object,
     retry_after_seconds,
 )
 
@@ -157,7 +158,7 @@ class FcmClient:
         now = self._clock()
         form = {"grant_type": JWT_BEARER, "assertion": assertion(self.account, self._key, issued_at=now)}
         response = await self._client.post(self.account.token_uri, data=form)
-        body = _json(response)
+        body = json_object(response)
         status = response.status_code
         if status == 200:
             token, lifetime = body.get("access_token"), body.get("expires_in")
@@ -184,7 +185,7 @@ class FcmClient:
     def _outcome(self, response: httpx.Response) -> PushOutcome:
         status = response.status_code
         if status == 200:
-            name = _json(response).get("name")
+            name = json_object(response).get("name")
             return Pushed(name if isinstance(name, str) else "")
         error = _FcmError.of(response)
         said = f"FCM {status} {error.code or error.status or 'error'}: {error.message or 'no message'}"
@@ -225,7 +226,7 @@ class _FcmError:
 
     @classmethod
     def of(cls, response: httpx.Response) -> _FcmError:
-        error = _json(response).get("error")
+        error = json_object(response).get("error")
         if not isinstance(error, dict):
             return cls("", response.text[:200] if response.text else "", "", ())
         code, violations = "", []
@@ -301,22 +302,10 @@ def assertion(account: ServiceAccount, key: rsa.RSAPrivateKey, *, issued_at: flo
         "iat": iat,
         "exp": iat + ASSERTION_SECONDS,
     }
-    signing_input = f"{_b64(_compact(header))}.{_b64(_compact(claims))}".encode("ascii")
+    signing_input = f"{b64url(_compact(header))}.{b64url(_compact(claims))}".encode("ascii")
     signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input.decode('ascii')}.{_b64(signature)}"
+    return f"{signing_input.decode('ascii')}.{b64url(signature)}"
 
 
 def _compact(value: object) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

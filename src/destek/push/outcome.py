@@ -12,11 +12,15 @@ broken (not inside a combining sequence, an emoji sequence or a flag).
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
+
+import httpx
 
 MAX_TITLE_CHARS = 120
 MAX_BODY_CHARS = 1000  # lock screens show far less; the rest only costs payload bytes
@@ -130,3 +134,17 @@ def retry_after_seconds(value: str | None, *, now: float) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
+
+
+def b64url(data: bytes) -> str:
+    """Base64url without padding, as JWTs write their parts."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} when it is not one (the providers' error bodies vary)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

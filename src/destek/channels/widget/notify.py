@@ -22,6 +22,7 @@ from destek.accounts.models import Account, Inbox, User
 from destek.channels import registry
 from destek.channels import service as channels
 from destek.channels.base import ContactDetails, Outbound
+from destek.channels.outbound import is_public_reply
 from destek.channels.widget.reach import ReachSettings
 from destek.consumers.runner import Step
 from destek.contacts.models import Contact
@@ -73,10 +74,7 @@ class Notifier:
         self._proven: set[tuple[int, str]] = set()  # (inbox, provider) that pushed once: its settings work
 
     def wants(self, event: EventRow) -> bool:
-        if event.type != "message.created" or event.private or event.conversation_id is None:
-            return False
-        message = event.payload.get("message") or {}
-        return (message.get("sender") or {}).get("type") in ("agent", "bot")
+        return is_public_reply(event)
 
     async def handle(self, step: Step) -> None:
         event = step.event
