@@ -6,6 +6,7 @@ from destek.accounts import credentials
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
+from destek.channels.widget.settings import of_inbox
 from destek.contacts import service as contacts
 from destek.conversations import service as conversations
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
@@ -60,7 +61,8 @@ async def test_demo_has_tiered_teams_and_agents(state: AppState) -> None:
         actor = await accounts.actor_for(session, account_id=info.account_id, user_id=info.owner_user_id)
         [inbox] = await inbox_service.list_inboxes(session, actor=actor)
         assert inbox.channel_type == "widget" and inbox.public_token == info.inbox_public_token
-        assert set(inbox.settings["greetings"]) == {"tr", "en"} and inbox.settings["color"]
+        look = await of_inbox(session, inbox)
+        assert set(look.greetings) == {"tr", "en"} and look.color
         agent_ids = {a.user_id for a in info.agents}
         assert len(agent_ids) == 4
         assert agent_ids <= set(await inbox_service.inbox_member_ids(session, inbox_id=inbox.id))

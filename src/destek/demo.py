@@ -15,6 +15,7 @@ from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
+from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.contacts.schemas import ContactCreate, DeviceInfo
@@ -428,8 +429,9 @@ async def _create(session: AsyncSession) -> DemoInfo:
         await team_service.set_team_members(session, actor=actor, team_id=team.id, user_ids=members)
 
     inbox = await inbox_service.create_inbox(
-        session, account_id=account.id, name=INBOX_NAME, channel_type="widget", settings=INBOX_SETTINGS
+        session, account_id=account.id, name=INBOX_NAME, channel_type="widget"
     )
+    await channels.configure(session, inbox=inbox, sealer=None, settings=INBOX_SETTINGS)
     await inbox_service.set_inbox_members(
         session, actor=actor, inbox_id=inbox.id, user_ids=list(users.values())
     )

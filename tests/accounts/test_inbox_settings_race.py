@@ -1,5 +1,6 @@
-"""Concurrent writers of an inbox's settings (the widget form, the bot settings, the bot token) each change
-their own keys: the one that commits second must not put back what it read before the first committed."""
+"""Concurrent writers of an inbox's settings each change their own keys: the one that commits second must
+not put back what it read before the first committed. The bot's settings and its token share the inbox's
+row; the widget form and the reach settings share the chat channel's row."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from destek.accounts.service import Actor
 from destek.bot import service as bot
 from destek.bot import tokens
 from destek.bot.settings import BotSettings, BotSettingsUpdate
+from destek.channels import service as channels
 from destek.channels.widget.settings import WidgetSettings
 from destek.errors import Unauthorized
 from destek.state import AppState
@@ -58,9 +60,42 @@ def _widget(inbox_id: int) -> Write:
     async def write(session: AsyncSession, owner: Actor) -> None:
         # What the widget form of Settings does (web/settings/actions.py save_widget).
         widget = WidgetSettings.model_validate({"color": COLOR})
-        await inbox_service.update_inbox(session, actor=owner, inbox_id=inbox_id, settings=widget.stored())
+        inbox = await inbox_service.update_inbox(session, actor=owner, inbox_id=inbox_id)
+        await channels.configure(session, inbox=inbox, sealer=None, settings=widget.stored())
 
     return write
+
+
+def _reach(inbox_id: int) -> Write:
+    async def write(session: AsyncSession, owner: Actor) -> None:
+        # What the reach section of Settings does (PUT .../channel with its own fields).
+        inbox = await inbox_service.get_inbox(session, account_id=owner.account_id, inbox_id=inbox_id)
+        await channels.configure(session, inbox=inbox, sealer=None, settings={"email_after_minutes": 15})
+
+    return write
+
+
+async def _channel(state: AppState, tenant: Tenant) -> dict[str, Any]:
+    async with state.read() as session:
+        config = await channels.get_config(session, inbox_id=tenant.inbox_id)
+        return dict(config.settings) if config is not None else {}
+
+
+@pytest.mark.parametrize("widget_first", [True, False], ids=["widget-then-reach", "reach-then-widget"])
+async def test_the_widget_form_and_the_reach_settings_both_survive(
+    state: AppState, tenant: Tenant, widget_first: bool
+) -> None:
+    async with state.uow() as session:  # the row exists: both writers lock it
+        inbox = await session.get(Inbox, tenant.inbox_id)
+        assert inbox is not None
+        await channels.configure(session, inbox=inbox, sealer=None, settings={})
+    widget, reach = _widget(tenant.inbox_id), _reach(tenant.inbox_id)
+    first, second = (widget, reach) if widget_first else (reach, widget)
+
+    await _race(state, tenant, first, second)
+
+    stored = await _channel(state, tenant)
+    assert stored["color"] == COLOR and stored["email_after_minutes"] == 15
 
 
 def _bot_on(inbox_id: int) -> Write:
@@ -71,17 +106,13 @@ def _bot_on(inbox_id: int) -> Write:
     return write
 
 
-@pytest.mark.parametrize("widget_first", [True, False], ids=["widget-then-bot", "bot-then-widget"])
-async def test_the_widget_form_and_the_bot_settings_both_survive(
-    state: AppState, tenant: Tenant, widget_first: bool
-) -> None:
-    widget, bot_on = _widget(tenant.inbox_id), _bot_on(tenant.inbox_id)
-    first, second = (widget, bot_on) if widget_first else (bot_on, widget)
-
-    await _race(state, tenant, first, second)
-
+async def test_the_widget_form_and_the_bot_settings_keep_apart(state: AppState, tenant: Tenant) -> None:
+    async with state.uow() as session:
+        await _widget(tenant.inbox_id)(session, await _owner(session, tenant))
+        await _bot_on(tenant.inbox_id)(session, await _owner(session, tenant))
+    assert (await _channel(state, tenant))["color"] == COLOR
     stored = await _stored(state, tenant)
-    assert stored["color"] == COLOR
+    assert "color" not in stored  # the widget's look is the channel's, not in the shared blob
     settings = BotSettings.of(stored)
     assert settings.enabled and settings.answer_threshold == 0.9
 

@@ -19,7 +19,6 @@ from destek.accounts.service import (
     require_active_members,
     require_admin,
 )
-from destek.channels.widget import settings as widget_settings
 from destek.errors import Invalid, NotFound
 from destek.security import random_token
 
@@ -30,9 +29,9 @@ async def create_inbox(
     account_id: int,
     name: str,
     channel_type: str,
-    settings: dict[str, Any] | None = None,
     identity_verification: bool = False,
 ) -> Inbox:
+    """A new inbox. Its channel's settings are the channel's own row (channels/service.py)."""
     from destek.channels import registry  # the adapters import domains that import this one
 
     registry.get(channel_type)  # Invalid for a kind no adapter handles
@@ -45,7 +44,7 @@ async def create_inbox(
         public_token=random_token(nbytes=18),
         secret=random_token(nbytes=32),
         identity_verification=identity_verification,
-        settings=widget_settings.validated(settings or {}),
+        settings={},
     )
     session.add(inbox)
     await session.flush()
@@ -81,24 +80,34 @@ async def list_inboxes(session: AsyncSession, *, actor: Actor) -> list[Inbox]:
     return list(await session.scalars(query.order_by(Inbox.id)))
 
 
-async def update_inbox(session: AsyncSession, *, actor: Actor, inbox_id: int, **changes: Any) -> Inbox:
-    """Change an inbox (admins). `settings` is merged key by key into the stored ones.
+async def update_inbox(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    inbox_id: int,
+    name: str | None = None,
+    identity_verification: bool | None = None,
+    rotate_secret: bool = False,
+    settings: dict[str, Any] | None = None,
+) -> Inbox:
+    """Change an inbox (admins): its name, identity verification, secret, and `settings` merged key by
+    key (the bot's key: bot.service.update_settings). Its channel's settings are the channel's own row
+    (channels/service.py), not these.
 
-    The row is read afresh and locked until commit before the merge: each feature (widget, bot, bot
-    token) writes its own keys, and a concurrent writer must not put back an old value of another's
-    (a revoked bot token's hash, say). Callers that compute a key's value from the stored settings
-    lock first too (bot.service.update_settings)."""
+    The row is read afresh and locked until commit: each feature (the bot settings, the bot token)
+    writes its own key, and a concurrent writer must not put back an old value of another's (a revoked
+    bot token's hash, say). Callers that compute a key's value from the stored settings lock first too."""
     require_admin(actor)
     inbox = await get_inbox(session, account_id=actor.account_id, inbox_id=inbox_id)
     await session.refresh(inbox, with_for_update=True)
-    if changes.get("name") is not None:
-        inbox.name = str(changes["name"]).strip() or inbox.name
-    if changes.get("identity_verification") is not None:
-        inbox.identity_verification = bool(changes["identity_verification"])
-    if changes.get("settings") is not None:
-        inbox.settings = {**inbox.settings, **widget_settings.validated(changes["settings"])}
-    if changes.get("rotate_secret"):
+    if name is not None:
+        inbox.name = name.strip() or inbox.name
+    if identity_verification is not None:
+        inbox.identity_verification = identity_verification
+    if rotate_secret:
         inbox.secret = random_token(nbytes=32)
+    if settings is not None:
+        inbox.settings = {**inbox.settings, **settings}
     return inbox
 
 

@@ -232,5 +232,6 @@ async def start_conversation(body: OutboundStart, state: StateDep, actor: ActorD
             content=body.content,
             content_attributes={"email": email},
             sender_name=actor.name,
+            status="pending",
         )
         return await conversations.conversation_out(session, conversation)

@@ -14,7 +14,7 @@ class ChannelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     settings: dict[str, Any] | None = Field(
-        default=None, description="The channel's whole settings (what is left out returns to its default)"
+        default=None, description="The settings to change; those left out keep their value"
     )
     secrets: dict[str, str | None] | None = Field(
         default=None,

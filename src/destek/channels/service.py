@@ -41,13 +41,20 @@ def settings_of(adapter: ChannelAdapter, config: ChannelConfig | None) -> BaseMo
     stored = dict(config.settings) if config is not None else {}
     try:
         return adapter.settings_model.model_validate(stored)
-    except ValidationError:
-        return adapter.settings_model.model_construct()
+    except ValidationError as exc:
+        # One bad value (a rule tightened since it was saved) must not reset the others.
+        bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+        try:
+            return adapter.settings_model.model_validate({k: v for k, v in stored.items() if k not in bad})
+        except ValidationError:
+            return adapter.settings_model.model_construct()
 
 
-def open_secrets(config: ChannelConfig | None, sealer: Sealer) -> dict[str, str]:
+def open_secrets(config: ChannelConfig | None, sealer: Sealer | None) -> dict[str, str]:
     if config is None or not config.secrets:
         return {}
+    if sealer is None:
+        raise ValueError("opening a channel's secrets needs the server's sealer")
     opened = json.loads(sealer.open(config.secrets, purpose=PURPOSE))
     return {str(k): str(v) for k, v in opened.items()}
 
@@ -63,14 +70,19 @@ async def configure(
     session: AsyncSession,
     *,
     inbox: Inbox,
-    sealer: Sealer,
+    sealer: Sealer | None,
     settings: Mapping[str, Any] | None = None,
     secrets: Mapping[str, str | None] | None = None,
 ) -> ChannelConfig:
-    """Replace the inbox's channel settings (when given) and change the secrets named in `secrets`: a
-    string sets one, null clears it, a secret left out keeps its value. The caller checks the actor."""
+    """Change the inbox's channel settings named in `settings` (the others keep their value) and the
+    secrets named in `secrets`: a string sets one, null clears it, a secret left out keeps its value.
+    The caller checks the actor."""
     adapter = registry.get(inbox.channel_type)
     config = await get_config(session, inbox_id=inbox.id)
+    if config is None:
+        # Two first saves at once (the widget form and another section): the inbox's row orders them.
+        await session.refresh(inbox, with_for_update=True)
+        config = await get_config(session, inbox_id=inbox.id)
     if config is None:
         config = ChannelConfig(
             account_id=inbox.account_id,
@@ -84,8 +96,13 @@ async def configure(
     else:
         await session.refresh(config, with_for_update=True)
     if settings is not None:
-        config.settings = _validated(adapter, settings).model_dump(mode="json")
+        # On top of what is stored, read leniently: an old value that no longer validates must not
+        # block saving the others.
+        current = settings_of(adapter, config).model_dump(mode="json")
+        config.settings = _validated(adapter, {**current, **settings}).model_dump(mode="json")
     if secrets:
+        if sealer is None:
+            raise ValueError("setting a channel's secrets needs the server's sealer")
         current = open_secrets(config, sealer)
         for name, value in secrets.items():
             if name not in adapter.secret_fields:

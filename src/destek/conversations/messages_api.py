@@ -68,6 +68,14 @@ async def list_messages(
     return MessagePage(items=items, has_more=has_more)
 
 
+async def _channel_sends(session: AsyncSession, inbox_id: int) -> bool:
+    """Whether the inbox's channel delivers replies itself (e-mail): they start as pending."""
+    from destek.channels import registry  # channels build on conversations: looked up at call time
+
+    inbox = await session.get(Inbox, inbox_id)
+    return inbox is not None and registry.get(inbox.channel_type).capabilities.sends
+
+
 async def _require_email_inbox(session: AsyncSession, inbox_id: int) -> None:
     from destek.channels import registry  # channels build on conversations: looked up at call time
 
@@ -114,6 +122,7 @@ async def post_message(
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
         )
+        sends = await _channel_sends(session, conversation.inbox_id)
         if body.email is not None:
             await _require_email_inbox(session, conversation.inbox_id)
         message, created = await conversations.post_message(
@@ -128,6 +137,7 @@ async def post_message(
             content_attributes=attributes,
             attachment_ids=body.attachment_ids,
             sender_name=actor.name,
+            status="pending" if sends and not body.private else "sent",
         )
         out = (await conversations.messages_out(session, [message], numbers={conversation.id: number}))[0]
         return out, created

@@ -474,11 +474,13 @@ async def post_message(
     attachment_ids: list[int] | None = None,
     external_id: str | None = None,
     sender_name: str | None = None,
+    status: str = "sent",
 ) -> tuple[Message, bool]:
     """Add a message; returns it and whether it is new.
 
     A retry with the same `client_message_id` returns the first message and changes nothing.
-    `sender_name`, when the caller knows it, saves a query.
+    `sender_name`, when the caller knows it, saves a query. `status` "pending": a reply the inbox's
+    channel still has to deliver (conversations/delivery.py moves it on).
     """
     # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
     await session.flush()
@@ -518,7 +520,7 @@ async def post_message(
         content_attributes=dict(content_attributes or {}),
         client_message_id=client_message_id,
         external_id=external_id,
-        status="sent",
+        status=status,
         created_at=now,
     )
     if client_message_id is None:  # nothing unique to collide on: no savepoint needed

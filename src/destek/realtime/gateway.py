@@ -173,8 +173,8 @@ async def _contact(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -
     async with state.read() as session:
         try:
             inbox = await inbox_service.inbox_by_public_token(session, public_token=frame.inbox)
-            allowed = _same_origin(websocket) or widget_origin_allowed(
-                inbox, websocket.headers.get("origin"), public_url=state.settings.public_url
+            allowed = _same_origin(websocket) or await widget_origin_allowed(
+                session, inbox, websocket.headers.get("origin"), public_url=state.settings.public_url
             )
             if not allowed:
                 raise Refused(UNAUTHORIZED, "this web site is not in the inbox's allowed domains")

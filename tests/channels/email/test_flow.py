@@ -43,6 +43,7 @@ async def _reply(client: httpx.AsyncClient, tenant: Tenant, number: int, text: s
         headers=tenant.agent.headers,
     )
     assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending"  # the mail has yet to leave
     message_id: int = response.json()["id"]
     return message_id
 

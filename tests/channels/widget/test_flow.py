@@ -9,6 +9,7 @@ import httpx
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.bus import BusMessage, Signal
+from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
@@ -55,9 +56,8 @@ async def test_inbox_config_follows_the_inbox_settings(
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
         look = {"greeting": "Merhaba! Size nasıl yardımcı olabiliriz?", "color": "#e11d48", "locale": "tr"}
-        await inbox_service.update_inbox(
-            session, actor=owner, inbox_id=tenant.inbox_id, settings={**look, "position": "left"}
-        )
+        inbox = await inbox_service.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id)
+        await channels.configure(session, inbox=inbox, sealer=None, settings={**look, "position": "left"})
     config = (await client.get(tenant.public())).json()
     assert {k: config[k] for k in ("greeting", "color", "locale", "position")} == {**look, "position": "left"}
 

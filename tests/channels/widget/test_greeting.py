@@ -10,6 +10,7 @@ import pytest
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
+from destek.channels import service as channels
 from destek.channels.widget.greetings import accepted_languages, choose_greeting
 from destek.demo import load_demo
 from destek.errors import Invalid
@@ -24,7 +25,8 @@ GREETINGS = {"tr": "Hoş geldiniz!", "en": "Welcome!", "pt-BR": "Bem-vindo!"}
 async def _settings(state: AppState, tenant: Tenant, **settings: Any) -> None:
     async with state.uow() as session:
         owner = await accounts.actor_for(session, account_id=tenant.account_id, user_id=tenant.owner.user_id)
-        await inbox_service.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id, settings=settings)
+        inbox = await inbox_service.update_inbox(session, actor=owner, inbox_id=tenant.inbox_id)
+        await channels.configure(session, inbox=inbox, sealer=None, settings=settings)
 
 
 async def _config(
@@ -103,10 +105,13 @@ async def test_a_bad_locale_is_refused_and_bad_settings_are_ignored(
 
 
 async def _store(state: AppState, tenant: Tenant, **settings: Any) -> None:
-    async with state.uow() as session:
+    async with state.uow() as session:  # as stored before: bad values are read leniently
         inbox = await session.get(Inbox, tenant.inbox_id)
         assert inbox is not None
-        inbox.settings = {**inbox.settings, **settings}
+        await channels.configure(session, inbox=inbox, sealer=None, settings={})
+        config = await channels.get_config(session, inbox_id=inbox.id)
+        assert config is not None
+        config.settings = {**config.settings, **settings}
 
 
 async def test_the_demo_inbox_greets_in_turkish_and_english(

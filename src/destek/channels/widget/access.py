@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.accounts import inboxes as inbox_service
 from destek.accounts.models import Inbox
 from destek.channels.widget.schemas import ErrorOut
-from destek.channels.widget.settings import WidgetSettings, is_own_origin
+from destek.channels.widget.settings import is_own_origin, of_inbox
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.conversations import service as conversations
@@ -112,7 +112,7 @@ async def chat_inbox(session: AsyncSession, *, inbox_token: str, origin: str | N
     inbox = await inbox_service.inbox_by_public_token(session, public_token=inbox_token)
     if inbox.channel_type not in CHAT_CHANNELS:
         raise NotFound("inbox not found: check the inbox token")
-    if origin is not None and not WidgetSettings.of(inbox.settings).origin_allowed(origin):
+    if origin is not None and not (await of_inbox(session, inbox)).origin_allowed(origin):
         raise Forbidden(
             f"{origin} may not use this inbox's chat: add its domain to the inbox's allowed domains",
             field="origin",

@@ -19,6 +19,7 @@ from destek.channels.base import (
     Parsed,
     Unverified,
 )
+from destek.channels.widget.channel import WidgetChannelSettings
 from destek.channels.widget.reach import SECRET_FIELDS, ReachSettings, validate_reach
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ class WidgetAdapter:
     kind: ClassVar[str] = "widget"
     label: ClassVar[str] = "In-app chat"
     capabilities: ClassVar[Capabilities] = _CHAT
-    # The channel row holds how customers who left are reached (reach.py); the widget's look is still
-    # in the inbox's settings (channels/widget/settings.py).
-    settings_model: ClassVar[type[BaseModel]] = ReachSettings
+    # The channel row holds the widget's look (settings.py) and how customers who left are reached
+    # (reach.py).
+    settings_model: ClassVar[type[BaseModel]] = WidgetChannelSettings
     secret_fields: ClassVar[tuple[str, ...]] = SECRET_FIELDS
 
     def routers(self) -> Sequence[APIRouter]:

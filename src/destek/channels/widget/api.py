@@ -38,7 +38,7 @@ from destek.channels.widget.schemas import (
     PublicContactUpdate,
     WidgetConfigOut,
 )
-from destek.channels.widget.settings import WidgetSettings
+from destek.channels.widget.settings import WidgetSettings, stored_of
 from destek.contacts import service as contacts
 from destek.deps import StateDep
 from destek.errors import Invalid
@@ -85,7 +85,7 @@ async def get_inbox_config(
     async with state.read() as session:
         inbox = await chat_inbox(session, inbox_token=inbox_token, origin=foreign_origin(request))
         account = await accounts.get_account(session, account_id=inbox.account_id)
-    settings = inbox.settings
+        settings = await stored_of(session, inbox)
     widget = WidgetSettings.of(settings)
     wanted = [locale] if locale is not None else accepted_languages(accept_language)
     greeting, language = choose_greeting(

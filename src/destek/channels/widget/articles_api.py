@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from destek.channels.widget.access import INBOX_ERRORS, InboxToken, chat_inbox
+from destek.channels.widget.settings import stored_of
 from destek.deps import StateDep
 from destek.helpcenter import service as helpcenter
 from destek.helpcenter.schemas import LOCALE_PATTERN, PublicArticleHit, normalize_locale
@@ -48,7 +49,7 @@ async def articles(
         available = await helpcenter.published_locales(session, account_id=inbox.account_id)
         wanted = normalize_locale(locale) if locale else None
         if wanted is None:
-            inbox_locale = (inbox.settings or {}).get("locale")
+            inbox_locale = (await stored_of(session, inbox)).get("locale")
             wanted = i18n.negotiate(accept_language=accept_language) if accept_language else inbox_locale
         chosen = wanted if wanted in available else None
         if q.strip():

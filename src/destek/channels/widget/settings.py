@@ -1,12 +1,12 @@
-"""The chat widget's settings, kept in `inbox.settings` (a JSON object shared with other features).
+"""The chat widget's look and behaviour, kept in the chat inbox's own channel row
+(channels.models.ChannelConfig, with channels/widget/reach.py's settings beside it).
 
-`WidgetSettings` validates what an admin saves (settings pages, PATCH of an inbox) and reads what is
-stored, leniently: a stored value that no longer validates falls back to its default rather than
-breaking the widget for every customer. Keys of other features (e.g. `bot`) are left alone.
+`WidgetSettings` validates what an admin saves (settings pages, PATCH of an inbox, PUT of its channel)
+and reads what is stored, leniently: a stored value that no longer validates falls back to its default
+rather than breaking the widget for every customer.
 
     settings = WidgetSettings.model_validate(form_data)          # strict: raises ValidationError
-    inbox.settings = {**inbox.settings, **settings.stored()}     # what to merge into the inbox
-    current = WidgetSettings.of(inbox.settings)                  # lenient read
+    current = await of_inbox(session, inbox)                     # lenient read of the stored row
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from destek.accounts.models import Inbox
 
 DEFAULT_COLOR = "#2563eb"
@@ -237,11 +239,13 @@ def is_own_origin(origin: str, *, host: str | None, public_url: str) -> bool:
     return bool(public_url) and netloc == urlsplit(public_url).netloc.lower()
 
 
-def widget_origin_allowed(inbox: Inbox, origin: str | None, *, public_url: str = "") -> bool:
+async def widget_origin_allowed(
+    session: AsyncSession, inbox: Inbox, origin: str | None, *, public_url: str = ""
+) -> bool:
     """For the contacts' websocket: may a page of this origin use the inbox's chat?"""
-    if origin is not None and is_own_origin(origin, host=None, public_url=public_url):
+    if origin is None or is_own_origin(origin, host=None, public_url=public_url):
         return True
-    return WidgetSettings.of(inbox.settings).origin_allowed(origin)
+    return (await of_inbox(session, inbox)).origin_allowed(origin)
 
 
 def validated(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -257,3 +261,16 @@ def validated(settings: Mapping[str, Any]) -> dict[str, Any]:
         field = ".".join(["settings", *(str(p) for p in error["loc"])])
         raise Invalid(f"{field}: {error['msg']}", field=field) from None
     return {**settings, **model.model_dump(mode="json", include=set(given))}
+
+
+async def stored_of(session: AsyncSession, inbox: Inbox) -> dict[str, Any]:
+    """The chat inbox's stored channel settings (its look here, and how customers who left are reached),
+    from its own row (channels.models.ChannelConfig); {} before anything was set."""
+    from destek.channels import service as channels  # the service builds on this module's model
+
+    config = await channels.get_config(session, inbox_id=inbox.id)
+    return dict(config.settings) if config is not None else {}
+
+
+async def of_inbox(session: AsyncSession, inbox: Inbox) -> WidgetSettings:
+    return WidgetSettings.of(await stored_of(session, inbox))

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from destek.accounts import inboxes as inbox_service
 from destek.accounts.schemas import Name
+from destek.channels import service as channels
 from destek.channels.widget.settings import WidgetSettings
 from destek.db import MAX_ID
 from destek.deps import ActorDep, StateDep
@@ -35,7 +36,6 @@ class WidgetForm(WidgetSettings):
 async def save_widget(inbox_id: InboxId, body: WidgetForm, state: StateDep, actor: ActorDep) -> JSONResponse:
     widget = WidgetSettings.model_validate(body.model_dump(exclude={"name"}))
     async with state.uow() as session:
-        inbox = await inbox_service.update_inbox(
-            session, actor=actor, inbox_id=inbox_id, settings=widget.stored(), name=body.name
-        )
+        inbox = await inbox_service.update_inbox(session, actor=actor, inbox_id=inbox_id, name=body.name)
+        await channels.configure(session, inbox=inbox, sealer=state.sealer, settings=widget.stored())
         return JSONResponse({"id": inbox.id, "name": inbox.name, "settings": widget.stored()})

@@ -15,7 +15,7 @@ from destek.accounts.models import Inbox
 from destek.bot import service as bot_service
 from destek.canned import service as canned
 from destek.canned.service import VARIABLES
-from destek.channels.widget.settings import WidgetSettings
+from destek.channels.widget.settings import of_inbox
 from destek.conversations import service as conversations
 from destek.db import MAX_ID
 from destek.deps import StateDep, public_url
@@ -136,13 +136,14 @@ async def inboxes_page(request: Request, page: AgentPageDep, state: StateDep) ->
     async with state.read() as session:
         inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
         members = await people.member_ids_by_inbox(session, account_id=page.account_id)
+        looks = {inbox.id: await of_inbox(session, inbox) for inbox in inboxes}
     rows = [
         {
             "id": inbox.id,
             "name": inbox.name,
             "channel_type": inbox.channel_type,
             "members": len(members.get(inbox.id, [])),
-            "color": WidgetSettings.of(inbox.settings).color,
+            "color": looks[inbox.id].color,
             "identity_verification": inbox.identity_verification,
         }
         for inbox in inboxes
@@ -169,7 +170,7 @@ async def inbox_page(
             channel = await email_context(session, state=state, request=request, inbox=inbox)
         elif inbox.channel_type in ("widget", "api"):
             channel = await reach_context(session, state=state, base=base, inbox=inbox)
-    widget = WidgetSettings.of(inbox.settings)
+        widget = await of_inbox(session, inbox)
     locales = list(dict.fromkeys([*FORM_LOCALES, *widget.greetings, *widget.reply_notice]))
     bot = bot_service.settings_out(inbox)  # as the API shows it: no webhook secret, no token hash
     return _render(

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from destek.accounts import service as accounts
 from destek.channels.widget.access import chat_inbox
-from destek.channels.widget.settings import WidgetSettings, frame_ancestors, origin_allowed
+from destek.channels.widget.settings import frame_ancestors, of_inbox, origin_allowed
 from destek.deps import StateDep
 from destek.errors import NotFound
 from destek.security import identity_hash
@@ -114,7 +114,7 @@ async def chat_page(
         except NotFound:
             return render(request, "widget/unknown.html", status_code=404)
         account = await accounts.get_account(session, account_id=inbox.account_id)
-    settings = WidgetSettings.of(inbox.settings)
+        settings = await of_inbox(session, inbox)
     chosen = i18n.negotiate(locale, accept_language=request.headers.get("accept-language"))
     config: dict[str, Any] = {
         "inbox": inbox.public_token,
