@@ -177,3 +177,13 @@ async def can_email(session: AsyncSession, *, inbox: Inbox) -> bool:
         return True
     config = await get_config(session, inbox_id=inbox.id)
     return config is not None and bool((config.settings or {}).get("email_inbox_id"))
+
+
+async def contact_origin_allowed(
+    session: AsyncSession, *, inbox: Inbox, origin: str | None, public_url: str = ""
+) -> bool:
+    """May a web page of this origin act as a contact of the inbox (the chat's socket)? The chat's
+    allowed domains decide; other channels have no web pages."""
+    from destek.channels.widget.settings import widget_origin_allowed
+
+    return await widget_origin_allowed(session, inbox, origin, public_url=public_url)

@@ -28,7 +28,7 @@ from destek.accounts import access
 from destek.accounts import inboxes as inbox_service
 from destek.accounts.access import Credential
 from destek.accounts.service import Actor
-from destek.channels.widget.settings import widget_origin_allowed
+from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.db import MAX_ID
 from destek.deps import SESSION_COOKIE
@@ -173,8 +173,11 @@ async def _contact(state: AppState, websocket: WebSocket, raw: dict[str, Any]) -
     async with state.read() as session:
         try:
             inbox = await inbox_service.inbox_by_public_token(session, public_token=frame.inbox)
-            allowed = _same_origin(websocket) or await widget_origin_allowed(
-                session, inbox, websocket.headers.get("origin"), public_url=state.settings.public_url
+            allowed = _same_origin(websocket) or await channels.contact_origin_allowed(
+                session,
+                inbox=inbox,
+                origin=websocket.headers.get("origin"),
+                public_url=state.settings.public_url,
             )
             if not allowed:
                 raise Refused(UNAUTHORIZED, "this web site is not in the inbox's allowed domains")
