@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from destek.accounts import credentials
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
@@ -9,6 +11,7 @@ from destek.accounts import teams as team_service
 from destek.channels.widget.settings import of_inbox
 from destek.contacts import service as contacts
 from destek.conversations import service as conversations
+from destek.conversations.models import Conversation, Message
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
 from destek.state import AppState
 
@@ -59,8 +62,26 @@ async def test_demo_has_tiered_teams_and_agents(state: AppState) -> None:
         sizes = [len(await team_service.team_member_ids(session, team_id=t.id)) for t in teams]
         assert sizes == [2, 1, 1]
         actor = await accounts.actor_for(session, account_id=info.account_id, user_id=info.owner_user_id)
-        [inbox] = await inbox_service.list_inboxes(session, actor=actor)
+        inbox, mail = await inbox_service.list_inboxes(session, actor=actor)
         assert inbox.channel_type == "widget" and inbox.public_token == info.inbox_public_token
+        # The e-mail inbox: two customers' mails taken in through the real path, their quotes folded.
+        assert mail.channel_type == "email"
+        mails = list(
+            await session.scalars(
+                select(Message)
+                .join(Conversation)
+                .where(Conversation.inbox_id == mail.id)
+                .order_by(Message.id)
+            )
+        )
+        assert [m.content_attributes["email"]["from"]["email"] for m in mails] == [
+            "zeynep.kaya@musteri.example",
+            "tom.baker@example.co.uk",
+        ]
+        assert (
+            mails[0].content.rstrip().endswith("Zeynep")
+            and "şunu yazdı" in mails[0].content_attributes["email"]["quoted"]
+        )
         look = await of_inbox(session, inbox)
         assert set(look.greetings) == {"tr", "en"} and look.color
         agent_ids = {a.user_id for a in info.agents}
@@ -105,8 +126,9 @@ async def test_demo_conversations_are_bilingual_and_varied(state: AppState) -> N
         people = await contacts.search_contacts(
             session, account_id=info.account_id, q=None, limit=100, after_id=None
         )
-        assert len(people) >= 8
-        for person in people:
+        app_users = [p for p in people if p.identifier is not None]  # the others wrote by e-mail
+        assert len(app_users) >= 8 and len(people) == len(app_users) + 2
+        for person in app_users:
             assert person.identifier and person.attributes["user_id"] == person.identifier
             assert person.attributes["plan"]
             assert {"app_version", "os", "os_version", "device_model", "platform"} <= set(person.device)

@@ -354,7 +354,16 @@ async def load_demo(state: AppState) -> DemoInfo:
         found = await find_demo(session)
         if found is not None:
             return found
-        return await _create(session)
+        info = await _create(session)
+    from destek.channels.email.demo import load_demo_mail  # through the real ingest path, after commit
+
+    await load_demo_mail(
+        state,
+        account_id=info.account_id,
+        owner_user_id=info.owner_user_id,
+        agent_ids=[a.user_id for a in info.agents],
+    )
+    return info
 
 
 async def find_demo(session: AsyncSession) -> DemoInfo | None:
