@@ -10,6 +10,7 @@ from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
 from destek.channels.widget.settings import of_inbox
 from destek.contacts import service as contacts
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
@@ -103,7 +104,7 @@ async def test_demo_conversations_are_bilingual_and_varied(state: AppState) -> N
         assert len({c.priority for c in rows}) >= 3
         assert any(c.assignee_id for c in rows) and any(c.assignee_id is None for c in rows)
         assert len({c.team_id for c in rows if c.team_id}) == 3
-        labels = await conversations.labels_of(session, [c.id for c in rows])
+        labels = await outputs.labels_of(session, [c.id for c in rows])
         assert sum(1 for names in labels.values() if names) >= 8
         assert "payment" in {name for names in labels.values() for name in names}
 

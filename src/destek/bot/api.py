@@ -17,6 +17,7 @@ from destek.bot import service as bot
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.bot.suggestions import Suggestions, suggest
 from destek.bot.trial import trial
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.schemas import MAX_CONTENT, ConversationOut, MessageOut, QuickReply
 from destek.db import MAX_ID, MAX_INT32
@@ -165,7 +166,7 @@ async def post_bot_message(
         )
         if not created:
             response.status_code = 200
-        return (await conversations.messages_out(session, [message]))[0]
+        return (await outputs.messages_out(session, [message]))[0]
 
 
 class HandoffRequest(BaseModel):
@@ -217,7 +218,7 @@ async def handoff(
             account_locale=account.locale,
             tell_customer=body.tell_customer,
         )
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 @router.get(

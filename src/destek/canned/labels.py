@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor, require_admin
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, ConversationLabel, Label
 from destek.db import utcnow
@@ -74,7 +75,7 @@ async def _announce(session: AsyncSession, rows: list[Conversation]) -> None:
     for conversation in rows:
         conversation.updated_at = now
     await session.flush()
-    for out, conversation in zip(await conversations.conversations_out(session, rows), rows, strict=True):
+    for out, conversation in zip(await outputs.conversations_out(session, rows), rows, strict=True):
         log.record(
             session,
             ConversationUpdated(conversation=out, changed=["labels"]),

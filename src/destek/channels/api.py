@@ -25,6 +25,7 @@ from destek.channels.schemas import (
 )
 from destek.contacts import service as contacts
 from destek.conversations import delivery as message_delivery
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Message
 from destek.conversations.schemas import ConversationOut
@@ -234,4 +235,4 @@ async def start_conversation(body: OutboundStart, state: StateDep, actor: ActorD
             sender_name=actor.name,
             status="pending",
         )
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from destek.conversations import listing
+from destek.conversations import listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.messages_api import router as messages_router
 from destek.conversations.schemas import (
@@ -134,7 +134,7 @@ async def set_status(number: Number, body: StatusChange, state: StateDep, actor:
         await conversations.set_status(
             session, conversation=conversation, status=body.status, snoozed_until=body.snoozed_until
         )
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 @router.post(
@@ -150,7 +150,7 @@ async def set_priority(
             session, actor=actor, number=number, for_update=True
         )
         await conversations.set_priority(session, conversation=conversation, priority=body.priority)
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 @router.post(
@@ -169,7 +169,7 @@ async def set_assignment(
             session, actor=actor, number=number, for_update=True
         )
         await conversations.assign(session, conversation=conversation, **changes)
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 @router.put(
@@ -183,7 +183,7 @@ async def set_labels(number: Number, body: LabelsChange, state: StateDep, actor:
             session, actor=actor, number=number, for_update=True
         )
         await conversations.set_labels(session, conversation=conversation, labels=body.labels)
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 @router.get("/labels", response_model=LabelList, summary="The account's labels", tags=["labels"])
@@ -206,7 +206,7 @@ async def mark_read(number: Number, state: StateDep, actor: ActorDep) -> Convers
         await conversations.mark_read(
             session, conversation=conversation, reader_type="agent", reader_id=actor.user_id
         )
-        return await conversations.conversation_out(session, conversation)
+        return await outputs.conversation_out(session, conversation)
 
 
 # Mounted last, so its routes share this router's prefix and tags.

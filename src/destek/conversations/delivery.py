@@ -26,7 +26,7 @@ async def set_status(
     retry: bool = False,
 ) -> bool:
     """Record a delivery status; False (nothing changes) when it would move the message backwards."""
-    from destek.conversations.service import forget_built, messages_out
+    from destek.conversations.outputs import forget_built, messages_out
 
     if status not in STATUSES:
         raise ValueError(f"unknown delivery status {status!r}")

@@ -15,6 +15,7 @@ from destek.accounts.service import Actor
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.conversations.models import Attachment, Conversation, Message
+from destek.conversations.outputs import conversation_out, conversations_out
 from destek.conversations.schemas import (
     PREVIEW_CHARS,
     ContactSummary,
@@ -24,7 +25,6 @@ from destek.conversations.schemas import (
     InboxSummary,
     LastMessage,
 )
-from destek.conversations.service import conversation_out, conversations_out
 
 
 def _preview(text: str) -> str:

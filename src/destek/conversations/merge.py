@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.db import utcnow
@@ -137,7 +138,7 @@ async def merge(
     target.updated_at = now
     await session.flush()
 
-    source_out, target_out = await conversations.conversations_out(session, [source, target])
+    source_out, target_out = await outputs.conversations_out(session, [source, target])
     log.record(
         session,
         ConversationUpdated(conversation=source_out, changed=source_changed),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from destek.conversations import merge as merging
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.schemas import ConversationOut
 from destek.db import MAX_ID, MAX_INT32
@@ -61,5 +62,5 @@ async def merge_conversation(number: Number, body: MergeIn, state: StateDep, act
         merging.check_merge(source, target)
         source, target = await merging.lock_both(session, actor=actor, source=source, target=target)
         await merging.merge(session, actor=actor, source=source, target=target)
-        source_out, target_out = await conversations.conversations_out(session, [source, target])
+        source_out, target_out = await outputs.conversations_out(session, [source, target])
     return MergeOut(source=source_out, target=target_out)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.models import Inbox
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.attachments import attachment_out, read_upload, store_attachment
 from destek.conversations.schemas import (
@@ -62,9 +63,7 @@ async def list_messages(
         has_more = len(rows) > limit
         if has_more:
             rows = rows[:limit] if after is not None else rows[1:]
-        items = await conversations.messages_out(
-            session, rows, numbers={conversation.id: conversation.number}
-        )
+        items = await outputs.messages_out(session, rows, numbers={conversation.id: conversation.number})
     return MessagePage(items=items, has_more=has_more)
 
 
@@ -139,7 +138,7 @@ async def post_message(
             sender_name=actor.name,
             status="pending" if sends and not body.private else "sent",
         )
-        out = (await conversations.messages_out(session, [message], numbers={conversation.id: number}))[0]
+        out = (await outputs.messages_out(session, [message], numbers={conversation.id: number}))[0]
         return out, created
 
     async with state.read() as session:

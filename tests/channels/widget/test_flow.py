@@ -11,7 +11,7 @@ from destek.accounts import service as accounts
 from destek.bus import BusMessage, Signal
 from destek.channels import service as channels
 from destek.contacts import service as contacts
-from destek.conversations import service as conversations
+from destek.conversations import outputs
 from destek.conversations.models import Conversation
 from destek.state import AppState
 from tests.channels.widget.helpers import agent_writes, bearer, png, start, visitor
@@ -201,7 +201,7 @@ async def test_a_conversation_may_start_empty_and_carry_attributes(
     async with state.read() as session:
         conversation = await session.get(Conversation, response.json()["conversation"]["id"])
         assert conversation is not None
-        seen = await conversations.conversation_out(session, conversation)
+        seen = await outputs.conversation_out(session, conversation)
     assert seen.custom_attributes == {"order": "A-1001", "screen": "checkout"}
     overview = (await client.get(tenant.public("/conversations"), headers=bearer(me["token"]))).json()
     assert overview[0]["last_message"] is None

@@ -27,7 +27,7 @@ from destek.channels.widget.schemas import (
     TypingIn,
 )
 from destek.contacts.models import Contact
-from destek.conversations import attachments
+from destek.conversations import attachments, outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.conversations.schemas import AttachmentOut, MessageCreate, PublicConversationOut, PublicMessageOut
@@ -56,7 +56,7 @@ def _public(conversation: Conversation) -> PublicConversationOut:
 
 
 async def _public_messages(session: AsyncSession, messages: list[Message]) -> list[PublicMessageOut]:
-    return [PublicMessageOut.of(m) for m in await conversations.messages_out(session, messages)]
+    return [PublicMessageOut.of(m) for m in await outputs.messages_out(session, messages)]
 
 
 async def _post(

@@ -24,6 +24,7 @@ import nh3
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from destek.conversations import outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Message
 from destek.db import MAX_ID, MAX_INT32
@@ -179,7 +180,7 @@ async def mail_html(
         message = await session.get(Message, message_id)
         if message is None or message.conversation_id != conversation.id:
             raise NotFound(f"message {message_id} not found")
-        [out] = await conversations.messages_out(session, [message], numbers={conversation.id: number})
+        [out] = await outputs.messages_out(session, [message], numbers={conversation.id: number})
     mail = out.content_attributes.get("email")
     raw = mail.get("html") if isinstance(mail, dict) else None
     if not isinstance(raw, str) or not raw.strip():
