@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from destek.config import Settings
-from destek.demo import CONTACTS, load_demo
+from destek.demo import load_demo
+from destek.demo_stories import CONTACTS
 from destek.security import check_identity_hash
 from destek.state import AppState
 from tests.support.factories import Tenant

@@ -32,6 +32,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from destek.channels.email.imap_wire import mutf7, quote, tls_context
 from destek.channels.email.oauth import xoauth2_string
 
 _LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
@@ -138,7 +139,7 @@ class Mailbox:
         if self.settings.after == "flag":
             await self._ok(f"UID STORE {uid} +FLAGS.SILENT (\\Seen)", "mark a mail as read")
         elif self.settings.after == "move":
-            target = _quote(_mutf7(self.settings.move_to))
+            target = quote(mutf7(self.settings.move_to))
             if "MOVE" in self._capabilities:
                 await self._into_folder(f"UID MOVE {uid} {target}")
             else:
@@ -180,7 +181,7 @@ class Mailbox:
 
     async def _open(self) -> None:
         s = self.settings
-        context = _tls_context(s.verify_tls) if s.security != "none" else None
+        context = tls_context(s.verify_tls) if s.security != "none" else None
         try:
             async with asyncio.timeout(s.timeout):
                 self._reader, self._writer = await asyncio.open_connection(
@@ -224,7 +225,7 @@ class Mailbox:
         elif s.password is not None:
             if "LOGINDISABLED" in self._capabilities:
                 raise ImapError(f"{self._where()} allows no login without TLS", transient=False)
-            _, status, text = await self._command(f"LOGIN {_quote(s.username)} {_quote(s.password)}")
+            _, status, text = await self._command(f"LOGIN {quote(s.username)} {quote(s.password)}")
             return await self._after_login(status, text, challenges)
         else:
             raise ImapError("no password or access token is set for the mailbox", transient=False)
@@ -263,7 +264,7 @@ class Mailbox:
 
     async def _select(self) -> None:
         folder = self.settings.folder
-        untagged = await self._ok(f"SELECT {_quote(_mutf7(folder))}", f"open the folder {folder!r}")
+        untagged = await self._ok(f"SELECT {quote(mutf7(folder))}", f"open the folder {folder!r}")
         codes = {c.group(1): c.group(2) for r in untagged if (c := _CODE.search(r.text)) and c.group(2)}
         self.uidvalidity = int(codes.get(b"UIDVALIDITY", b"0"))
         self.uidnext = int(codes.get(b"UIDNEXT", b"0"))
@@ -271,7 +272,7 @@ class Mailbox:
     async def _into_folder(self, command: str) -> None:
         _, status, text = await self._command(command)
         if status != b"OK" and b"[TRYCREATE]" in text:
-            await self._command(f"CREATE {_quote(_mutf7(self.settings.move_to))}")  # may exist by now
+            await self._command(f"CREATE {quote(mutf7(self.settings.move_to))}")  # may exist by now
             _, status, text = await self._command(command)
         if status != b"OK":
             raise ImapError(
@@ -396,41 +397,6 @@ def _connection_error(exc: BaseException, where: str) -> ImapError:
     if isinstance(exc, asyncio.IncompleteReadError):
         return ImapError(f"{where} closed the connection", transient=True)
     return ImapError(f"the connection to {where} failed: {exc or type(exc).__name__}", transient=True)
-
-
-def _tls_context(verify: bool) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def _quote(value: str) -> str:
-    if any(c in value for c in "\r\n\0"):
-        raise ValueError("an IMAP string may not contain CR, LF or NUL")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _mutf7(name: str) -> str:
-    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3), e.g. "İşlenen" -> "&ATABXw-lenen"."""
-    out: list[str] = []
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).rstrip(b"=").replace(b"/", b",")
-            out.append("&" + encoded.decode() + "-")
-            pending.clear()
-
-    for char in name:
-        if 0x20 <= ord(char) <= 0x7E:
-            flush()
-            out.append("&-" if char == "&" else char)
-        else:
-            pending.append(char)
-    flush()
-    return "".join(out)
 
 
 def _transient(text: bytes) -> bool:

@@ -66,7 +66,8 @@ def parent_origin(given: str | None, allowed_domains: list[str]) -> str | None:
 
 @router.get("/widget/demo", response_class=HTMLResponse)
 async def demo_page(request: Request, state: StateDep) -> HTMLResponse:
-    from destek.demo import CONTACTS, find_demo
+    from destek.demo import find_demo
+    from destek.demo_stories import CONTACTS
 
     if not state.settings.demo:
         # It prints a valid identity hash for a demo contact: only ever on a server started as a demo.
