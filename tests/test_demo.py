@@ -10,7 +10,7 @@ from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
 from destek.channels.widget.settings import of_inbox
 from destek.contacts import service as contacts
-from destek.conversations import outputs
+from destek.conversations import listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
@@ -23,13 +23,13 @@ async def _snapshot(state: AppState, account_id: int, owner_id: int) -> dict[str
     """Counts of what the demo made, read through the services."""
     async with state.read() as session:
         actor = await accounts.actor_for(session, account_id=account_id, user_id=owner_id)
-        rows, _next = await conversations.list_conversations(
-            session, actor=actor, filters=conversations.ConversationFilter(), cursor=None, limit=100
+        rows, _next = await listing.list_conversations(
+            session, actor=actor, filters=listing.ConversationFilter(), cursor=None, limit=100
         )
         messages = 0
         for row in rows:
             messages += len(
-                await conversations.list_messages(session, conversation=row, include_private=True, limit=100)
+                await listing.list_messages(session, conversation=row, include_private=True, limit=100)
             )
         found = await contacts.search_contacts(
             session, account_id=account_id, q=None, limit=100, after_id=None
@@ -96,8 +96,8 @@ async def test_demo_conversations_are_bilingual_and_varied(state: AppState) -> N
     info = await load_demo(state)
     async with state.read() as session:
         actor = await accounts.actor_for(session, account_id=info.account_id, user_id=info.owner_user_id)
-        rows, _next = await conversations.list_conversations(
-            session, actor=actor, filters=conversations.ConversationFilter(), cursor=None, limit=100
+        rows, _next = await listing.list_conversations(
+            session, actor=actor, filters=listing.ConversationFilter(), cursor=None, limit=100
         )
         assert len(rows) >= 8
         assert {c.status for c in rows} >= {"open", "pending", "resolved"}
@@ -111,9 +111,7 @@ async def test_demo_conversations_are_bilingual_and_varied(state: AppState) -> N
         texts: list[str] = []
         notes = agent_replies = 0
         for row in rows:
-            messages = await conversations.list_messages(
-                session, conversation=row, include_private=True, limit=100
-            )
+            messages = await listing.list_messages(session, conversation=row, include_private=True, limit=100)
             assert messages[0].sender_type == "contact"
             texts += [m.content for m in messages]
             notes += sum(m.private for m in messages)

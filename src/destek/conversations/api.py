@@ -76,7 +76,7 @@ async def list_conversations(
         str | None, Query(max_length=300, description="next_cursor of the previous page")
     ] = None,
 ) -> ConversationPage:
-    filters = conversations.ConversationFilter(
+    filters = listing.ConversationFilter(
         status=list[str](status or []),
         assignee=assignee,
         team_id=team_id,
@@ -88,7 +88,7 @@ async def list_conversations(
         sort=sort,
     )
     async with state.read() as session:
-        rows, next_cursor = await conversations.list_conversations(
+        rows, next_cursor = await listing.list_conversations(
             session, actor=actor, filters=filters, cursor=cursor, limit=limit
         )
         items = await listing.conversation_items(session, rows)

@@ -5,17 +5,33 @@ Everything is read in batches by id, a fixed number of queries per page whatever
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts import inboxes as inbox_service
 from destek.accounts.service import Actor
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
-from destek.conversations.models import Attachment, Conversation, Message
-from destek.conversations.outputs import conversation_out, conversations_out
+from destek.conversations.models import (
+    PRIORITIES,
+    STATUSES,
+    Attachment,
+    Conversation,
+    ConversationLabel,
+    Label,
+    Message,
+)
+from destek.conversations.outputs import (
+    conversation_out,
+    conversations_out,
+)
 from destek.conversations.schemas import (
     PREVIEW_CHARS,
     ContactSummary,
@@ -25,6 +41,8 @@ from destek.conversations.schemas import (
     InboxSummary,
     LastMessage,
 )
+from destek.db import MAX_ID, MAX_INT32
+from destek.errors import Invalid
 
 
 def _preview(text: str) -> str:
@@ -159,3 +177,193 @@ async def conversation_detail(session: AsyncSession, conversation: Conversation)
         inbox=InboxSummary(id=inbox.id, name=inbox.name, channel_type=inbox.channel_type),
         unread_count=unread[conversation.id],
     )
+
+
+# --- the inbox's lists and a conversation's messages ---------------------------------------------
+
+
+async def contact_conversations(
+    session: AsyncSession, *, contact: Contact, inbox_id: int
+) -> list[Conversation]:
+    rows = await session.scalars(
+        select(Conversation)
+        .where(Conversation.contact_id == contact.id, Conversation.inbox_id == inbox_id)
+        .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+    )
+    return list(rows)
+
+
+@dataclass(slots=True)
+class ConversationFilter:
+    status: list[str] = field(default_factory=list)
+    assignee: str | None = None  # "me", "none", "any" or a user id
+    team_id: int | None = None
+    inbox_id: int | None = None
+    label: str | None = None
+    priority: list[str] = field(default_factory=list)
+    contact_id: int | None = None
+    q: str | None = None
+    sort: str = "last_activity"  # last_activity | waiting | created
+
+
+def _encode_cursor(sort: str, value: dt.datetime, row_id: int) -> str:
+    raw = json.dumps([sort, value.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[dt.datetime, int]:
+    """The position a cursor points at; it must come from a listing with the same sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, row_id = json.loads(raw)
+        position = dt.datetime.fromisoformat(value)
+        if (
+            cursor_sort != sort
+            or position.tzinfo is None
+            or not isinstance(row_id, int)
+            or isinstance(row_id, bool)
+            or not 1 <= row_id <= MAX_ID
+        ):
+            raise ValueError(cursor)
+    except (ValueError, TypeError):
+        raise Invalid("the cursor is not one this server gave out for this sort", field="cursor") from None
+    return position, row_id
+
+
+_SORTS = {
+    "last_activity": (Conversation.last_activity_at, True),
+    "created": (Conversation.created_at, True),
+    "waiting": (Conversation.waiting_since, False),
+}
+
+
+async def list_conversations(
+    session: AsyncSession, *, actor: Actor, filters: ConversationFilter, cursor: str | None, limit: int
+) -> tuple[list[Conversation], str | None]:
+    """A page of the conversations the actor may see, and the cursor of the next page."""
+    query = select(Conversation).where(Conversation.account_id == actor.account_id)
+    if actor.inbox_ids is not None:
+        query = query.where(Conversation.inbox_id.in_(actor.inbox_ids))
+    for value in filters.status:
+        if value not in STATUSES:
+            raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if filters.status:
+        query = query.where(Conversation.status.in_(filters.status))
+    for value in filters.priority:
+        if value not in PRIORITIES:
+            raise Invalid(f"priority must be one of {', '.join(PRIORITIES)}", field="priority")
+    if filters.priority:
+        query = query.where(Conversation.priority.in_(filters.priority))
+    if filters.assignee == "me":
+        query = query.where(Conversation.assignee_id == actor.user_id)
+    elif filters.assignee == "none":
+        query = query.where(Conversation.assignee_id.is_(None))
+    elif filters.assignee not in (None, "", "any"):
+        try:
+            assignee_id = int(filters.assignee)
+            if not 1 <= assignee_id <= MAX_ID:
+                raise ValueError(filters.assignee)
+        except ValueError:
+            raise Invalid("assignee must be me, none, any or an agent id", field="assignee") from None
+        query = query.where(Conversation.assignee_id == assignee_id)
+    if filters.team_id is not None:
+        query = query.where(Conversation.team_id == filters.team_id)
+    if filters.inbox_id is not None:
+        query = query.where(Conversation.inbox_id == filters.inbox_id)
+    if filters.contact_id is not None:
+        query = query.where(Conversation.contact_id == filters.contact_id)
+    if filters.label:
+        query = query.where(
+            exists().where(
+                ConversationLabel.conversation_id == Conversation.id,
+                ConversationLabel.label_id == Label.id,
+                Label.account_id == actor.account_id,
+                Label.name == filters.label.strip().lower(),
+            )
+        )
+    if filters.q:
+        query = query.where(_text_match(actor.account_id, filters.q))
+    if filters.sort not in _SORTS:
+        raise Invalid(f"sort must be one of {', '.join(_SORTS)}", field="sort")
+    column, descending = _SORTS[filters.sort]
+    if filters.sort == "waiting":
+        query = query.where(Conversation.waiting_since.is_not(None))
+    if cursor:
+        position, row_id = _decode_cursor(cursor, filters.sort)
+        if descending:
+            query = query.where(or_(column < position, and_(column == position, Conversation.id < row_id)))
+        else:
+            query = query.where(or_(column > position, and_(column == position, Conversation.id > row_id)))
+    order = (column.desc(), Conversation.id.desc()) if descending else (column.asc(), Conversation.id.asc())
+    rows = list(await session.scalars(query.order_by(*order).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(filters.sort, getattr(last, column.key), last.id)
+    return rows, next_cursor
+
+
+def _text_match(account_id: int, q: str) -> Any:
+    """Conversations whose number, contact or any message matches the text."""
+    text = q.strip().lstrip("#")
+    # The searcher's % and _ are plain characters, not wildcards.
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    conditions: list[ColumnElement[bool]] = [
+        exists().where(
+            Message.conversation_id == Conversation.id,
+            Message.account_id == account_id,
+            func.lower(Message.content).like(like, escape="\\"),
+        ),
+        exists().where(
+            Contact.id == Conversation.contact_id,
+            or_(
+                func.lower(Contact.name).like(like, escape="\\"),
+                func.lower(Contact.email).like(like, escape="\\"),
+                Contact.phone.like(like, escape="\\"),
+            ),
+        ),
+    ]
+    # ASCII digits only (int() refuses some of what isdigit() accepts, e.g. "²"), in INTEGER's range.
+    if text.isascii() and text.isdigit() and int(text) <= MAX_INT32:
+        conditions.append(Conversation.number == int(text))
+    return or_(*conditions)
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    include_private: bool,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[Message]:
+    """Messages in order. `before_id` pages back from the newest; `after_id` forward.
+
+    A conversation's thread includes the messages of the conversations merged into it (merge.py),
+    interleaved by id (the order they were written in)."""
+    query = select(Message).where(Message.conversation_id.in_(await thread_ids(session, conversation.id)))
+    if not include_private:
+        query = query.where(Message.private.is_(False))
+    if after_id is not None:
+        rows = await session.scalars(query.where(Message.id > after_id).order_by(Message.id).limit(limit))
+        return list(rows)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
+    return list(reversed(list(rows)))
+
+
+async def thread_ids(session: AsyncSession, conversation_id: int) -> list[int]:
+    """The conversation and every conversation merged into it, directly or through another."""
+    found = [conversation_id]
+    frontier = [conversation_id]
+    while frontier:
+        frontier = list(
+            await session.scalars(select(Conversation.id).where(Conversation.merged_into_id.in_(frontier)))
+        )
+        frontier = [i for i in frontier if i not in found]  # a cycle cannot be made; never loop on one
+        found += frontier
+    return found

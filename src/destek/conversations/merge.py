@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor
-from destek.conversations import outputs
+from destek.conversations import listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.db import utcnow
@@ -86,7 +86,7 @@ async def merge(
 ) -> tuple[Conversation, Conversation]:
     """Merge `source` into `target` (both locked by the caller). Returns (source, target)."""
     check_merge(source, target)
-    if target.id in await conversations.thread_ids(session, source.id):
+    if target.id in await listing.thread_ids(session, source.id):
         raise Conflict("these conversations are already merged the other way round", field=FIELD)
     attributes = {"merge": {"source_number": source.number, "target_number": target.number}}
     # The notes first: once merged, posting to the source would follow the merge.

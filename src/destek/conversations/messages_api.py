@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.models import Inbox
-from destek.conversations import outputs
+from destek.conversations import listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.attachments import attachment_out, read_upload, store_attachment
 from destek.conversations.schemas import (
@@ -52,7 +52,7 @@ async def list_messages(
     async with state.read() as session:
         conversation = await conversations.access_conversation(session, actor=actor, number=number)
         # One more than asked tells whether there is more beyond this page.
-        rows = await conversations.list_messages(
+        rows = await listing.list_messages(
             session,
             conversation=conversation,
             include_private=True,

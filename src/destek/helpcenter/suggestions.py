@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor, require_admin
 from destek.consumers.runner import Step
+from destek.conversations import listing
 from destek.conversations import service as conversations
 from destek.errors import NotFound
 from destek.events.models import EventRow
@@ -136,7 +137,7 @@ class QuestionSuggester:
             )
             if conversation is None or conversation.bot_resolved:
                 return  # the bot's own answers need no suggestion: it found the article already
-            messages = await conversations.list_messages(
+            messages = await listing.list_messages(
                 session, conversation=conversation, include_private=False, after_id=0, limit=MAX_MESSAGES
             )
         thread = [(m.sender_type, m.content or "") for m in messages]

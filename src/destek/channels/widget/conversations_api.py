@@ -27,7 +27,7 @@ from destek.channels.widget.schemas import (
     TypingIn,
 )
 from destek.contacts.models import Contact
-from destek.conversations import attachments, outputs
+from destek.conversations import attachments, listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.conversations.schemas import AttachmentOut, MessageCreate, PublicConversationOut, PublicMessageOut
@@ -86,12 +86,12 @@ async def _post(
 async def list_conversations(state: StateDep, creds: CredentialsDep) -> list[ConversationSummaryOut]:
     async with state.read() as session:
         who = await visitor(session, key=state.settings.secret, creds=creds)
-        rows = await conversations.contact_conversations(session, contact=who.contact, inbox_id=who.inbox.id)
+        rows = await listing.contact_conversations(session, contact=who.contact, inbox_id=who.inbox.id)
         # One small query per conversation: a customer has few conversations in one inbox.
         last: list[Message] = []
         for conversation in rows:
             last.extend(
-                await conversations.list_messages(
+                await listing.list_messages(
                     session, conversation=conversation, include_private=False, limit=1
                 )
             )
@@ -187,7 +187,7 @@ async def list_messages(
         _who, conversation = await visitor_conversation(
             session, key=state.settings.secret, creds=creds, conversation_id=conversation_id
         )
-        rows = await conversations.list_messages(
+        rows = await listing.list_messages(
             session,
             conversation=conversation,
             include_private=False,

@@ -204,10 +204,10 @@ async def contact_fragment(
             session, contact_id=contact.id, inbox_ids=page.actor.inbox_ids
         )
         inbox_names = {i.id: i.name for i in await inbox_service.list_inboxes(session, actor=page.actor)}
-        rows, _cursor = await conversations.list_conversations(
+        rows, _cursor = await listing.list_conversations(
             session,
             actor=page.actor,
-            filters=conversations.ConversationFilter(contact_id=contact.id),
+            filters=listing.ConversationFilter(contact_id=contact.id),
             cursor=None,
             limit=PREVIOUS_CONVERSATIONS + 1,
         )
