@@ -46,7 +46,8 @@ class ExternalBot:
 
     def __init__(self) -> None:
         self._client: httpx.AsyncClient | None = None
-        self._dispatch = Dispatcher(KIND, self.attempt, pool=POOL)
+        # One at a time per URL: a dead bot holds up only its own inbox.
+        self._dispatch = Dispatcher(KIND, self.attempt, pool=POOL, throttle=lambda _lane, url: url)
 
     def wants(self, event: EventRow) -> bool:
         if event.type != "message.created" or event.private or event.conversation_id is None:
@@ -130,10 +131,8 @@ class ExternalBot:
 
     async def tick(self, state: AppState) -> None:
         """Start the retries that are due; hand over conversations the bot left unanswered."""
-        async with state.uow() as session:
-            await outbox.interrupted(session, kind=KIND, older_than=dt.timedelta(minutes=10))
+        await self._dispatch.tick(state)
         async with state.read() as session:
-            due = await outbox.due(session, kind=KIND)
             cutoff = utcnow() - dt.timedelta(seconds=state.settings.bot_webhook_reply_seconds)
             waiting = list(
                 await session.scalars(
@@ -144,8 +143,6 @@ class ExternalBot:
                     .limit(50)
                 )
             )
-        for delivery_id, _lane, url in due:
-            self._dispatch.spawn(state, delivery_id, url)
         for delivery_id in waiting:
             await self._check_answered(state, int(delivery_id))
 

@@ -9,7 +9,6 @@ with the provider's reason; transient trouble is retried with the shared backoff
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -33,7 +32,6 @@ from destek.state import AppState
 log = logging.getLogger(__name__)
 
 KIND = "channel"
-SEND_TIMEOUT = dt.timedelta(minutes=10)  # an attempt still `sending` after this died with its process
 BOT_NAME = "Destek"
 
 
@@ -49,7 +47,7 @@ class ChannelDelivery:
     name = "channel_delivery"
 
     def __init__(self) -> None:
-        self._dispatch = Dispatcher(KIND, self.attempt, pool=8)
+        self._dispatch = Dispatcher(KIND, self.attempt, pool=8, on_interrupted=self._interrupted)
 
     def wants(self, event: EventRow) -> bool:
         return is_public_reply(event)
@@ -82,13 +80,10 @@ class ChannelDelivery:
         self._dispatch.spawn(step.state, delivery_id, lane)
 
     async def tick(self, state: AppState) -> None:
-        async with state.uow() as session:
-            for delivery in await outbox.interrupted(session, kind=KIND, older_than=SEND_TIMEOUT):
-                await self._mark(session, delivery, Failed(delivery.last_error))
-        async with state.read() as session:
-            due = await outbox.due(session, kind=KIND)
-        for delivery_id, lane, _target in due:
-            self._dispatch.spawn(state, delivery_id, lane)
+        await self._dispatch.tick(state)
+
+    async def _interrupted(self, session: Any, delivery: Delivery) -> None:
+        await self._mark(session, delivery, Failed(delivery.last_error))
 
     async def idle(self) -> None:
         await self._dispatch.idle()

@@ -112,16 +112,8 @@ class Notifier:
                 )
 
     async def tick(self, state: AppState) -> None:
-        for kind, dispatcher in self._dispatch.items():
-            async with state.uow() as session:
-                for delivery in await outbox.interrupted(
-                    session, kind=kind, older_than=dt.timedelta(minutes=10)
-                ):
-                    log.warning("%s %s was interrupted: not repeated", kind, delivery.id)
-            async with state.read() as session:
-                due = await outbox.due(session, kind=kind)
-            for delivery_id, lane, _target in due:
-                dispatcher.spawn(state, delivery_id, lane)
+        for dispatcher in self._dispatch.values():
+            await dispatcher.tick(state)
 
     async def idle(self) -> None:
         for dispatcher in self._dispatch.values():
