@@ -76,22 +76,40 @@ async def take(
 ) -> Taken:
     key = secrets.token_hex(16)  # the blob store fans out by the key's first characters
     await state.blobs.put(key, raw)
+
+    def record(
+        status: str, *, external_id: str | None = None, error: str = "", taken: Taken | None = None
+    ) -> InboundRecord:
+        return InboundRecord(
+            account_id=inbox.account_id,
+            inbox_id=inbox.id,
+            kind=kind,
+            source=source[:200],
+            external_id=external_id,
+            blob_key=key,
+            content_type=content_type[:200],
+            size=len(raw),
+            status=status,
+            error=error,
+            message_id=taken.message_ids[0] if taken and taken.message_ids else None,
+            conversation_id=taken.conversation_ids[0] if taken and taken.conversation_ids else None,
+        )
+
+    async def failed(error: Exception) -> Taken:
+        reason = f"{type(error).__name__}: {error}"[:500]
+        async with state.uow() as session:
+            row = record("failed", error=reason)
+            session.add(row)
+            await session.flush()
+            return Taken(status="failed", record_id=row.id, error=reason)
+
     try:
         parsed = await _parse(parser, raw)
     except Exception as exc:
         log.warning(
             "inbox %s: could not parse an inbound %s item from %s", inbox.id, kind, source, exc_info=True
         )
-        return await _failed(
-            state,
-            inbox=inbox,
-            kind=kind,
-            key=key,
-            raw=raw,
-            source=source,
-            error=exc,
-            content_type=content_type,
-        )
+        return await failed(exc)
     external_id = parsed.external_id[:200] if parsed.external_id else None
 
     async def store(session: AsyncSession) -> Taken:
@@ -109,23 +127,10 @@ async def take(
         await _apply(session, state, inbox, parsed, taken)
         if not taken.message_ids and not parsed.items:
             taken.status = "ignored"
-        record = InboundRecord(
-            account_id=inbox.account_id,
-            inbox_id=inbox.id,
-            kind=kind,
-            source=source[:200],
-            external_id=external_id,
-            blob_key=key,
-            content_type=content_type[:200],
-            size=len(raw),
-            status=taken.status,
-            error="",
-            message_id=taken.message_ids[0] if taken.message_ids else None,
-            conversation_id=taken.conversation_ids[0] if taken.conversation_ids else None,
-        )
-        session.add(record)
+        row = record(taken.status, external_id=external_id, taken=taken)
+        session.add(row)
         await session.flush()
-        taken.record_id = record.id
+        taken.record_id = row.id
         return taken
 
     try:
@@ -136,16 +141,7 @@ async def take(
         taken = Taken(status="duplicate")  # another node or inbox took it at the same moment
     except Exception as exc:
         log.exception("inbox %s: could not store an inbound %s item from %s", inbox.id, kind, source)
-        return await _failed(
-            state,
-            inbox=inbox,
-            kind=kind,
-            key=key,
-            raw=raw,
-            source=source,
-            error=exc,
-            content_type=content_type,
-        )
+        return await failed(exc)
     if taken.status == "duplicate":
         await state.blobs.delete(key)
     return taken
@@ -154,36 +150,6 @@ async def take(
 def _lane(parsed: Parsed) -> int:
     sender = next((i.contact.identifier for i in parsed.items if isinstance(i, InboundMessage)), "")
     return zlib.crc32(sender.encode())
-
-
-async def _failed(
-    state: AppState,
-    *,
-    inbox: Inbox,
-    kind: str,
-    key: str,
-    raw: bytes,
-    source: str,
-    error: Exception,
-    content_type: str,
-) -> Taken:
-    reason = f"{type(error).__name__}: {error}"[:500]
-    async with state.uow() as session:
-        record = InboundRecord(
-            account_id=inbox.account_id,
-            inbox_id=inbox.id,
-            kind=kind,
-            source=source[:200],
-            external_id=None,
-            blob_key=key,
-            content_type=content_type[:200],
-            size=len(raw),
-            status="failed",
-            error=reason,
-        )
-        session.add(record)
-        await session.flush()
-        return Taken(status="failed", record_id=record.id, error=reason)
 
 
 async def parser_for(state: AppState, *, inbox: Inbox, content_type: str, url: str = "") -> Parser:
