@@ -2,16 +2,18 @@
 a ceiling measured in the same run.
 
     .venv/bin/python bench/email_ingest.py                     # PostgreSQL at 127.0.0.1 (a scratch database)
-    .venv/bin/python bench/email_ingest.py --mails 2000 --concurrency 8
+    .venv/bin/python bench/email_ingest.py --mails 2000 --concurrency 4   # four mailboxes at once
+    .venv/bin/python bench/email_ingest.py --batch 1 --concurrency 8      # one mail per take (webhooks)
     DESTEK_DATABASE_URL=sqlite+aiosqlite:///x .venv/bin/python bench/email_ingest.py   # SQLite instead
 
 The mails are the test corpus (tests/fixtures/mail: charsets, multiparts, attachments, Turkish, bounces,
-auto-replies) with fresh Message-IDs and senders, plus replies that thread by In-Reply-To and by the
-subject marker. Each goes through channels.intake.take (blob write, parse, dedup, contact, threading,
-message and attachment rows, events) as the IMAP fetcher and the webhook do.
-Ceiling: the standard library's parser alone (email.parser with the default policy) plus a raw driver
-insert of the same rows (a message row and an event row per mail, one transaction each), at the same
-concurrency. The last line is one JSON object.
+auto-replies) with fresh Message-IDs and senders, plus replies that thread by In-Reply-To (some to a
+mail of the same batch). They go through channels.intake.take_many (blob writes, parse, dedup,
+contacts, threading, message and attachment rows, events, one transaction per batch) in the batches
+the IMAP fetcher takes them in (fetcher.BATCH_MAILS), one mailbox after the other unless --concurrency.
+Ceiling: the standard library's parser alone (email.parser with the default policy) plus raw driver
+inserts of the same rows (a message row and an event row per mail), in the same batches (one
+transaction each) at the same concurrency. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -43,9 +46,11 @@ from destek.accounts import service as accounts
 from destek.app import build_state
 from destek.channels import intake
 from destek.channels import service as channels
+from destek.channels.email.fetcher import BATCH_MAILS
 from destek.channels.email.reading import read
 from destek.channels.email.settings import EmailSettings
 from destek.config import Settings
+from destek.conversations.models import Conversation, Message
 from destek.group_commit import GroupCommitter
 
 CORPUS = ROOT / "tests" / "fixtures" / "mail"
@@ -75,7 +80,11 @@ def mails(n: int) -> list[bytes]:
     return out
 
 
-async def _parallel(items: list[bytes], concurrency: int, work: Any) -> float:
+def batches(raws: list[bytes], size: int) -> list[list[bytes]]:
+    return [raws[i : i + size] for i in range(0, len(raws), size)]
+
+
+async def _parallel(items: list[list[bytes]], concurrency: int, work: Any) -> float:
     queue = list(reversed(items))
     started = time.perf_counter()
 
@@ -88,7 +97,7 @@ async def _parallel(items: list[bytes], concurrency: int, work: Any) -> float:
 
 
 async def destek_rate(
-    url: str, raws: list[bytes], concurrency: int, workdir: str
+    url: str, raws: list[bytes], concurrency: int, workdir: str, batch: int
 ) -> tuple[float, dict[str, int]]:
     state = build_state(
         Settings(database_url=url, data_dir=Path(workdir), secret_key="bench-secret", run_consumers=False)  # type: ignore[arg-type]
@@ -106,19 +115,22 @@ async def destek_rate(
     settings = EmailSettings(address=ADDRESS)
     outcomes: dict[str, int] = {}
 
-    async def take(raw: bytes) -> None:
-        taken = await intake.take(
+    async def take(chunk: list[bytes]) -> None:
+        taken = await intake.take_many(
             state,
             inbox=inbox,
             kind="email",
-            raw=raw,
-            source="bench",
+            items=[intake.Item(raw, "bench") for raw in chunk],
             parser=lambda body: read(body, settings),
             content_type="message/rfc822",
         )
-        outcomes[taken.status] = outcomes.get(taken.status, 0) + 1
+        for one in taken:
+            outcomes[one.status] = outcomes.get(one.status, 0) + 1
 
-    took = await _parallel(raws, concurrency, take)
+    took = await _parallel(batches(raws, batch), concurrency, take)
+    async with state.read() as session:  # what the agents see: replies joined their conversations
+        outcomes["conversations"] = int(await session.scalar(select(func.count(Conversation.id))) or 0)
+        outcomes["messages"] = int(await session.scalar(select(func.count(Message.id))) or 0)
     await state.group.stop()
     await state.db.dispose()
     return len(raws) / took, outcomes
@@ -155,41 +167,44 @@ async def raw_tables(url: str) -> AsyncIterator[Any]:
         await pool.close()
 
 
-async def ceiling_rate(url: str, raws: list[bytes], concurrency: int) -> float:
+def _stdlib_rows(parser: BytesParser, raw: bytes) -> tuple[str, str, str, str]:
+    """(Message-ID, text, attributes, event payload) as the standard library's parser gives them."""
+    message = parser.parsebytes(raw)
+    body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    try:
+        text = body.get_content() if body is not None else ""
+    except (LookupError, UnicodeError):  # the stdlib gives up on an unknown charset: bytes as latin-1
+        payload = body.get_payload(decode=True) if body is not None else b""
+        text = payload.decode("latin-1") if isinstance(payload, bytes) else ""
+    text = text.replace("\x00", "")  # PostgreSQL text takes no NUL
+    attrs = json.dumps({"subject": str(message["subject"] or ""), "from": str(message["from"] or "")})
+    return str(message["message-id"]), text, attrs, json.dumps({"content": text[:2000]})
+
+
+async def ceiling_rate(url: str, raws: list[bytes], concurrency: int, batch: int) -> float:
     parser = BytesParser(policy=default)
     counter = iter(range(1, len(raws) + 1))
     async with raw_tables(url) as db:
 
-        async def store(raw: bytes) -> None:
-            message = parser.parsebytes(raw)
-            body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
-            try:
-                text = body.get_content() if body is not None else ""
-            except (LookupError, UnicodeError):  # the stdlib gives up on an unknown charset: bytes as latin-1
-                payload = body.get_payload(decode=True) if body is not None else b""
-                text = payload.decode("latin-1") if isinstance(payload, bytes) else ""
-            text = text.replace("\x00", "")  # PostgreSQL text takes no NUL
-            attrs = json.dumps({"subject": str(message["subject"] or ""), "from": str(message["from"] or "")})
-            payload = json.dumps({"content": text[:2000]})
-            seq = next(counter)
+        async def store(chunk: list[bytes]) -> None:
+            rows = [_stdlib_rows(parser, raw) for raw in chunk]
+            messages = [(external_id, text, attrs) for external_id, text, attrs, _ in rows]
+            events = [(next(counter), payload) for *_, payload in rows]
             if url.startswith("sqlite"):
-                await db.execute(
-                    "INSERT INTO raw_messages (external_id, content, attrs) VALUES (?, ?, ?)",
-                    (str(message["message-id"]), text, attrs),
+                await db.executemany(
+                    "INSERT INTO raw_messages (external_id, content, attrs) VALUES (?, ?, ?)", messages
                 )
-                await db.execute("INSERT INTO raw_events (seq, payload) VALUES (?, ?)", (seq, payload))
+                await db.executemany("INSERT INTO raw_events (seq, payload) VALUES (?, ?)", events)
                 await db.commit()
                 return
             async with db.acquire() as conn, conn.transaction():
-                await conn.execute(
-                    "INSERT INTO raw_messages (external_id, content, attrs) VALUES ($1, $2, $3)",
-                    str(message["message-id"]),
-                    text,
-                    attrs,
+                await conn.executemany(
+                    "INSERT INTO raw_messages (external_id, content, attrs) VALUES ($1, $2, $3)", messages
                 )
-                await conn.execute("INSERT INTO raw_events (seq, payload) VALUES ($1, $2)", seq, payload)
+                await conn.executemany("INSERT INTO raw_events (seq, payload) VALUES ($1, $2)", events)
 
-        took = await _parallel(raws, concurrency if not url.startswith("sqlite") else 1, store)
+        chunks = batches(raws, batch)
+        took = await _parallel(chunks, concurrency if not url.startswith("sqlite") else 1, store)
     return len(raws) / took
 
 
@@ -198,22 +213,25 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--mails", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=1, help="mailboxes taken in at once")
+    parser.add_argument("--batch", type=int, default=BATCH_MAILS, help="mails per take (1: as webhooks)")
     args = parser.parse_args()
     base = os.environ.get("DESTEK_DATABASE_URL", DEFAULT_PG)
     raws = mails(args.mails)
     database = "sqlite" if base.startswith("sqlite") else "postgresql"
     with tempfile.TemporaryDirectory(prefix="destek-bench-") as workdir:
         async with scratch_database(base) as url:
-            rate, outcomes = await destek_rate(url, raws, args.concurrency, workdir)
+            rate, outcomes = await destek_rate(url, raws, args.concurrency, workdir, args.batch)
         async with scratch_database(base) as url:
-            ceiling = await ceiling_rate(url, raws, args.concurrency)
+            ceiling = await ceiling_rate(url, raws, args.concurrency, args.batch)
     print(f"destek ingest: {rate:.0f} mails/s ({outcomes})")
     print(f"ceiling (stdlib parser + raw inserts): {ceiling:.0f} mails/s")
     result = {
         "mails_per_s": round(rate, 1),
         "ceiling_mails_per_s": round(ceiling, 1),
         "mails": len(raws),
+        "batch": args.batch,
+        "concurrency": args.concurrency,
         "database": database,
         "outcomes": outcomes,
     }

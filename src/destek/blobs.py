@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 
 class BlobStore(Protocol):
     async def put(self, key: str, data: bytes) -> None: ...
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        """Several at once (a batch of mails and their files): one hop to the store, not one each."""
+        ...
 
     async def get(self, key: str) -> bytes: ...
 
@@ -29,6 +34,11 @@ class LocalBlobStore:
 
     async def put(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(self._write, self._path(key), data)
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        paths = [(self._path(key), data) for key, data in items]
+        if paths:
+            await asyncio.to_thread(lambda: [self._write(path, data) for path, data in paths])
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

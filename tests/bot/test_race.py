@@ -9,7 +9,7 @@ import httpx
 from destek.accounts.models import Inbox
 from destek.bot.engine import BuiltinBot
 from destek.bot.settings import BotSettings
-from destek.conversations import service as conversations
+from destek.conversations import posting
 from destek.conversations.models import Conversation
 from destek.events.models import EventRow
 from destek.state import AppState
@@ -50,7 +50,7 @@ async def test_an_agent_reply_committing_meanwhile_silences_the_bot(
     async with state.uow() as session:
         found = await session.get(Conversation, cid)
         assert found is not None
-        await conversations.post_message(
+        await posting.post_message(
             session,
             conversation=found,
             sender_type="agent",

@@ -200,7 +200,7 @@ async def phone_screenshot(out: str) -> None:
 
     from destek.app import build_state, running
     from destek.config import Settings
-    from destek.conversations import service as conversations
+    from destek.conversations import posting
     from destek.conversations.models import Conversation
     from destek.demo import load_demo
     from destek.migrate import upgrade
@@ -230,7 +230,7 @@ async def phone_screenshot(out: str) -> None:
                     )
                     assert conversation is not None
                     agent = info.agents[0]
-                    await conversations.post_message(
+                    await posting.post_message(
                         session,
                         conversation=conversation,
                         sender_type="agent",

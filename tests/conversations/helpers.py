@@ -13,6 +13,7 @@ from destek.accounts import teams as team_service
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
+from destek.conversations import posting
 from destek.conversations import service as conversations
 from destek.conversations.models import Attachment, Message
 from destek.events import log
@@ -47,7 +48,7 @@ async def start_conversation(
         )
         conversation = await conversations.create_conversation(session, inbox=inbox, contact=person)
         for text in texts:
-            await conversations.post_message(
+            await posting.post_message(
                 session, conversation=conversation, sender_type="contact", sender_id=person.id, content=text
             )
         return Started(conversation.id, conversation.number, person.id, inbox.id)

@@ -9,6 +9,7 @@ import httpx
 
 from destek.accounts.models import Inbox
 from destek.contacts.models import Contact
+from destek.conversations import posting
 from destek.conversations import service as conversations
 from destek.state import AppState
 from tests.conversations.helpers import Started, contact_writes, events_since, head, start_conversation
@@ -23,7 +24,7 @@ async def _another(state: AppState, started: Started, *texts: str) -> Started:
         assert inbox is not None and contact is not None
         conversation = await conversations.create_conversation(session, inbox=inbox, contact=contact)
         for text in texts:
-            await conversations.post_message(
+            await posting.post_message(
                 session, conversation=conversation, sender_type="contact", sender_id=contact.id, content=text
             )
         return Started(conversation.id, conversation.number, contact.id, inbox.id)

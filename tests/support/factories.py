@@ -14,7 +14,7 @@ from destek.accounts import service as accounts
 from destek.accounts.models import Inbox
 from destek.contacts import service as contacts
 from destek.contacts.schemas import ContactCreate
-from destek.conversations import service as conversations
+from destek.conversations import posting
 from destek.conversations.models import Conversation
 from destek.state import AppState
 
@@ -141,7 +141,7 @@ async def write(
     async with state.uow() as session:
         conversation = await session.get(Conversation, conversation_id)
         assert conversation is not None
-        message, _new = await conversations.post_message(
+        message, _new = await posting.post_message(
             session,
             conversation=conversation,
             sender_type=sender,

@@ -341,12 +341,13 @@ async def revoke_api_token(session: AsyncSession, *, actor: Actor, token_id: int
     await credentials.announce_signed_out(session, user_id=token.user_id)
 
 
-async def next_conversation_number(session: AsyncSession, *, account_id: int) -> int:
+async def next_conversation_number(session: AsyncSession, *, account_id: int, count: int = 1) -> int:
+    """Take `count` numbers; returns the last (they run from last - count + 1)."""
     number = (
         await session.execute(
             update(Account)
             .where(Account.id == account_id)
-            .values(last_conversation_number=Account.last_conversation_number + 1)
+            .values(last_conversation_number=Account.last_conversation_number + count)
             .returning(Account.last_conversation_number)
         )
     ).scalar_one()

@@ -17,7 +17,7 @@ from destek.bot import service as bot
 from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.bot.suggestions import Suggestions, suggest
 from destek.bot.trial import trial
-from destek.conversations import outputs
+from destek.conversations import outputs, posting
 from destek.conversations import service as conversations
 from destek.conversations.schemas import MAX_CONTENT, ConversationOut, MessageOut, QuickReply
 from destek.db import MAX_ID, MAX_INT32
@@ -154,7 +154,7 @@ async def post_bot_message(
         ):
             raise Conflict("the conversation has been handed over to a person: the bot may not reply")
         replies = [r.model_dump() for r in body.quick_replies]
-        message, created = await conversations.post_message(
+        message, created = await posting.post_message(
             session,
             conversation=conversation,
             sender_type="bot",

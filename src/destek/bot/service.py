@@ -19,7 +19,7 @@ from destek.bot.settings import BotSettings, BotSettingsOut, BotSettingsUpdate
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.contacts.schemas import ContactFields
-from destek.conversations import service as conversations
+from destek.conversations import posting
 from destek.conversations.models import Conversation, Message
 from destek.db import utcnow
 from destek.deliveries import netguard
@@ -223,7 +223,7 @@ async def say(
     content_attributes = dict(attributes or {})
     if quick_replies:
         content_attributes["quick_replies"] = quick_replies
-    message, _new = await conversations.post_message(
+    message, _new = await posting.post_message(
         session,
         conversation=conversation,
         sender_type="bot",

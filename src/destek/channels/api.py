@@ -23,9 +23,10 @@ from destek.channels.schemas import (
     OutboundStart,
     RetakeOut,
 )
+from destek.contacts import senders
 from destek.contacts import service as contacts
 from destek.conversations import delivery as message_delivery
-from destek.conversations import outputs
+from destek.conversations import outputs, posting
 from destek.conversations import service as conversations
 from destek.conversations.models import Message
 from destek.conversations.schemas import ConversationOut
@@ -214,7 +215,7 @@ async def start_conversation(body: OutboundStart, state: StateDep, actor: ActorD
                 )
         elif body.email is not None:
             address = str(body.email)
-            contact = await contacts.from_channel(
+            contact = await senders.from_channel(
                 session, inbox=inbox, source_id=address.lower(), name=body.name, email=address
             )
         else:
@@ -225,7 +226,7 @@ async def start_conversation(body: OutboundStart, state: StateDep, actor: ActorD
         email = {"to": [str(address)], "bcc": [str(a) for a in body.bcc]}
         if body.cc:
             email["cc"] = [str(a) for a in body.cc]
-        await conversations.post_message(
+        await posting.post_message(
             session,
             conversation=conversation,
             sender_type="agent",

@@ -1,11 +1,13 @@
-"""Taking one raw inbound item (a mail, a webhook body) all the way in, losing nothing.
+"""Taking raw inbound items (a mail, a webhook body, a mailbox's batch of new mails) all the way in,
+losing nothing.
 
 The raw bytes are written to the blob store first. Then the adapter's parser turns them into items, and
-one transaction stores the messages and statuses (channels/inbound.py) with the record that says so
+one transaction stores the messages and statuses (channels/inbound.py) with the records that say so
 (channels.models.InboundRecord). A parser that fails, or a store that fails, leaves a `failed` record
 with the error and the raw bytes, listed for admins and processed again on request; the items after it
-go on. A provider id already recorded in the account is a duplicate: taken once, whichever inbox or
-node saw it first (the record's unique key settles a race).
+go on (a batch that fails is taken again item by item, to find the one). A provider id already
+recorded in the account is a duplicate: taken once, whichever inbox or node saw it first (the record's
+unique key settles a race).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import asyncio
 import logging
 import secrets
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +28,7 @@ from destek.accounts.models import Inbox
 from destek.channels import registry
 from destek.channels import service as channels
 from destek.channels.base import InboundMessage, InboundRequest, Parsed, StatusUpdate
-from destek.channels.inbound import receive_message, receive_status
+from destek.channels.inbound import receive_messages, receive_status
 from destek.channels.models import InboundRecord
 from destek.errors import NotFound
 from destek.state import AppState
@@ -51,17 +54,12 @@ async def _parse(parser: Parser, raw: bytes) -> Parsed:
     return await asyncio.to_thread(parser, raw) if len(raw) > BIG else parser(raw)
 
 
-async def _apply(session: AsyncSession, state: AppState, inbox: Inbox, parsed: Parsed, taken: Taken) -> None:
-    for item in parsed.items:
-        if isinstance(item, InboundMessage):
-            # The record's unique key already stands for the request's own id (a mail's Message-ID).
-            known = parsed.external_id is not None and item.external_id == parsed.external_id
-            received = await receive_message(session, state=state, inbox=inbox, item=item, deduplicated=known)
-            if received.new:
-                taken.message_ids.append(received.message.id)
-                taken.conversation_ids.append(received.conversation.id)
-        elif isinstance(item, StatusUpdate):
-            await receive_status(session, account_id=inbox.account_id, item=item)
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One raw inbound item and where it came from (an IMAP UID, a webhook's address)."""
+
+    raw: bytes
+    source: str
 
 
 async def take(
@@ -74,82 +72,209 @@ async def take(
     parser: Parser,
     content_type: str = "",
 ) -> Taken:
-    key = secrets.token_hex(16)  # the blob store fans out by the key's first characters
-    await state.blobs.put(key, raw)
+    """Take one item in (see take_many)."""
+    items = [Item(raw, source)]
+    return (
+        await take_many(state, inbox=inbox, kind=kind, items=items, parser=parser, content_type=content_type)
+    )[0]
+
+
+async def take_many(
+    state: AppState,
+    *,
+    inbox: Inbox,
+    kind: str,
+    items: Sequence[Item],
+    parser: Parser,
+    content_type: str = "",
+) -> list[Taken]:
+    """Take items in, in the order given, stored in one transaction (a mailbox's new mails). If that
+    fails, each is taken on its own, so one bad item is listed as failed and the others go in."""
+    keys = [secrets.token_hex(16) for _ in items]  # the blob store fans out by the key's first characters
+    # The raw bytes are written while they are parsed; nothing is stored before they are kept.
+    writing = asyncio.create_task(
+        state.blobs.put_many([(key, item.raw) for key, item in zip(keys, items, strict=True)])
+    )
+    batch = _Batch(inbox, kind, content_type, items, keys)
+    failures: list[tuple[int, Exception]] = []
+    try:
+        for index, item in enumerate(items):
+            try:
+                batch.parsed[index] = await _parse(parser, item.raw)
+            except Exception as exc:
+                log.warning(
+                    "inbox %s: could not parse an inbound %s item from %s",
+                    inbox.id,
+                    kind,
+                    item.source,
+                    exc_info=True,
+                )
+                failures.append((index, exc))
+    finally:
+        await writing
+    if failures:
+        await _failed(state, batch, failures)
+    if batch.parsed:
+        try:
+            # Concurrent takes share commits (group_commit.py); one sender's items keep one lane, so two
+            # lanes never wait on each other's contact and conversation rows.
+            await state.grouped(lambda session: batch.store(session, state), key=batch.lane())
+        except Exception as exc:
+            if len(batch.parsed) == 1:
+                index = next(iter(batch.parsed))
+                if isinstance(exc, IntegrityError):
+                    batch.taken[index] = Taken(status="duplicate")  # another node or inbox took it just now
+                else:
+                    log.exception(
+                        "inbox %s: could not store an inbound %s item from %s",
+                        inbox.id,
+                        kind,
+                        items[index].source,
+                    )
+                    await _failed(state, batch, [(index, exc)])
+            else:  # find the one that fails: each on its own
+                for index in sorted(batch.parsed):
+                    await state.blobs.delete(keys[index])  # the single take keeps its own copy
+                    keys[index] = ""
+                    batch.taken[index] = await take(
+                        state,
+                        inbox=inbox,
+                        kind=kind,
+                        raw=items[index].raw,
+                        source=items[index].source,
+                        parser=_parsed_already(batch.parsed[index]),
+                        content_type=content_type,
+                    )
+    for index, taken in batch.taken.items():
+        if taken.status == "duplicate" and keys[index]:
+            await state.blobs.delete(keys[index])
+    return [batch.taken[i] for i in range(len(items))]
+
+
+def _parsed_already(parsed: Parsed) -> Parser:
+    return lambda _raw: parsed
+
+
+class _Batch:
+    def __init__(
+        self, inbox: Inbox, kind: str, content_type: str, items: Sequence[Item], keys: list[str]
+    ) -> None:
+        self.inbox = inbox
+        self.kind = kind
+        self.content_type = content_type
+        self.items = items
+        self.keys = keys
+        self.parsed: dict[int, Parsed] = {}
+        self.taken: dict[int, Taken] = {}
 
     def record(
-        status: str, *, external_id: str | None = None, error: str = "", taken: Taken | None = None
-    ) -> InboundRecord:
-        return InboundRecord(
-            account_id=inbox.account_id,
-            inbox_id=inbox.id,
-            kind=kind,
-            source=source[:200],
-            external_id=external_id,
-            blob_key=key,
-            content_type=content_type[:200],
-            size=len(raw),
-            status=status,
-            error=error,
-            message_id=taken.message_ids[0] if taken and taken.message_ids else None,
-            conversation_id=taken.conversation_ids[0] if taken and taken.conversation_ids else None,
-        )
+        self, index: int, status: str, *, external_id: str | None = None, error: str = ""
+    ) -> dict[str, Any]:
+        """The values of the item's InboundRecord."""
+        taken = self.taken.get(index)
+        return {
+            "account_id": self.inbox.account_id,
+            "inbox_id": self.inbox.id,
+            "kind": self.kind,
+            "source": self.items[index].source[:200],
+            "external_id": external_id,
+            "blob_key": self.keys[index],
+            "content_type": self.content_type[:200],
+            "size": len(self.items[index].raw),
+            "status": status,
+            "error": error,
+            "message_id": taken.message_ids[0] if taken and taken.message_ids else None,
+            "conversation_id": taken.conversation_ids[0] if taken and taken.conversation_ids else None,
+        }
 
-    async def failed(error: Exception) -> Taken:
-        reason = f"{type(error).__name__}: {error}"[:500]
-        async with state.uow() as session:
-            row = record("failed", error=reason)
-            session.add(row)
-            await session.flush()
-            return Taken(status="failed", record_id=row.id, error=reason)
+    def lane(self) -> int:
+        senders = {
+            i.contact.identifier
+            for p in self.parsed.values()
+            for i in p.items
+            if isinstance(i, InboundMessage)
+        }
+        return zlib.crc32(senders.pop().encode()) if len(senders) == 1 else self.inbox.id
 
-    try:
-        parsed = await _parse(parser, raw)
-    except Exception as exc:
-        log.warning(
-            "inbox %s: could not parse an inbound %s item from %s", inbox.id, kind, source, exc_info=True
-        )
-        return await failed(exc)
-    external_id = parsed.external_id[:200] if parsed.external_id else None
-
-    async def store(session: AsyncSession) -> Taken:
-        taken = Taken(status="processed")
-        if external_id is not None:
-            seen = await session.scalar(
-                select(InboundRecord.id).where(
-                    InboundRecord.account_id == inbox.account_id,
-                    InboundRecord.kind == kind,
-                    InboundRecord.external_id == external_id,
+    async def store(self, session: AsyncSession, state: AppState) -> None:
+        ids = {i: p.external_id[:200] for i, p in self.parsed.items() if p.external_id}
+        seen: dict[str, int] = {}
+        if ids:
+            rows = await session.execute(
+                select(InboundRecord.external_id, InboundRecord.id).where(
+                    InboundRecord.account_id == self.inbox.account_id,
+                    InboundRecord.kind == self.kind,
+                    InboundRecord.external_id.in_(set(ids.values())),
                 )
             )
-            if seen is not None:
-                return Taken(status="duplicate", record_id=int(seen))
-        await _apply(session, state, inbox, parsed, taken)
-        if not taken.message_ids and not parsed.items:
-            taken.status = "ignored"
-        row = record(taken.status, external_id=external_id, taken=taken)
-        session.add(row)
-        await session.flush()
-        taken.record_id = row.id
-        return taken
+            seen = {str(external_id): int(record_id) for external_id, record_id in rows}
+        taking: list[int] = []
+        again: dict[int, int] = {}  # an id twice in this batch: the later item -> the first
+        first: dict[str, int] = {}
+        for index in sorted(self.parsed):
+            external_id = ids.get(index)
+            if external_id is not None and external_id in seen:
+                self.taken[index] = Taken(status="duplicate", record_id=seen[external_id])
+            elif external_id is not None and external_id in first:
+                self.taken[index] = Taken(status="duplicate")
+                again[index] = first[external_id]
+            else:
+                if external_id is not None:
+                    first[external_id] = index
+                self.taken[index] = Taken(status="processed")
+                taking.append(index)
+        messages = [
+            (index, item)
+            for index in taking
+            for item in self.parsed[index].items
+            if isinstance(item, InboundMessage)
+        ]
+        # The record's unique key already stands for the request's own id (a mail's Message-ID).
+        received = await receive_messages(
+            session,
+            state=state,
+            inbox=self.inbox,
+            items=[item for _, item in messages],
+            deduplicated=all(item.external_id == self.parsed[index].external_id for index, item in messages),
+        )
+        for (index, _item), got in zip(messages, received, strict=True):
+            if got.new:
+                self.taken[index].message_ids.append(got.message.id)
+                self.taken[index].conversation_ids.append(got.conversation.id)
+        for index in taking:
+            for item in self.parsed[index].items:
+                if isinstance(item, StatusUpdate):
+                    await receive_status(session, account_id=self.inbox.account_id, item=item)
+        for index in taking:
+            taken = self.taken[index]
+            if not taken.message_ids and not self.parsed[index].items:
+                taken.status = "ignored"
+        values = [self.record(i, self.taken[i].status, external_id=ids.get(i)) for i in taking]
+        for index, record_id in zip(taking, await _insert_records(session, values), strict=True):
+            self.taken[index].record_id = record_id
+        for index, earlier in again.items():
+            self.taken[index].record_id = self.taken[earlier].record_id
 
-    try:
-        # Concurrent items share commits (group_commit.py); one sender's items keep one lane, so two
-        # lanes never wait on each other's contact and conversation rows.
-        taken = await state.grouped(store, key=_lane(parsed))
-    except IntegrityError:
-        taken = Taken(status="duplicate")  # another node or inbox took it at the same moment
-    except Exception as exc:
-        log.exception("inbox %s: could not store an inbound %s item from %s", inbox.id, kind, source)
-        return await failed(exc)
-    if taken.status == "duplicate":
-        await state.blobs.delete(key)
-    return taken
+
+async def _insert_records(session: AsyncSession, values: list[dict[str, Any]]) -> list[int]:
+    """Insert the records (one statement, however many); their ids in the same order."""
+    if not values:
+        return []
+    inserted = await session.scalars(
+        insert(InboundRecord).returning(InboundRecord.id, sort_by_parameter_order=True), values
+    )
+    return [int(i) for i in inserted]
 
 
-def _lane(parsed: Parsed) -> int:
-    sender = next((i.contact.identifier for i in parsed.items if isinstance(i, InboundMessage)), "")
-    return zlib.crc32(sender.encode())
+async def _failed(state: AppState, batch: _Batch, failures: list[tuple[int, Exception]]) -> None:
+    async with state.uow() as session:
+        values = []
+        for index, error in failures:
+            reason = f"{type(error).__name__}: {error}"[:500]
+            values.append(batch.record(index, "failed", error=reason))
+            batch.taken[index] = Taken(status="failed", error=reason)
+        for (index, _error), record_id in zip(failures, await _insert_records(session, values), strict=True):
+            batch.taken[index].record_id = record_id
 
 
 async def parser_for(state: AppState, *, inbox: Inbox, content_type: str, url: str = "") -> Parser:

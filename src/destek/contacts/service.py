@@ -70,9 +70,8 @@ def _merged(stored: dict[str, Any], sent: dict[str, Any], *, limit: int, field: 
     return merged
 
 
-async def create_contact(
-    session: AsyncSession, *, account_id: int, data: ContactCreate, identity_verified: bool = False
-) -> Contact:
+def new_contact(*, account_id: int, data: ContactCreate, identity_verified: bool = False) -> Contact:
+    """A contact row, not added yet (create_contact adds it; a batch adds many at once)."""
     contact = Contact(
         account_id=account_id,
         identifier=data.identifier,
@@ -81,6 +80,13 @@ async def create_contact(
         device={},
     )
     _apply(contact, data)
+    return contact
+
+
+async def create_contact(
+    session: AsyncSession, *, account_id: int, data: ContactCreate, identity_verified: bool = False
+) -> Contact:
+    contact = new_contact(account_id=account_id, data=data, identity_verified=identity_verified)
     if data.identifier is None:  # nothing unique to collide on: no savepoint needed
         session.add(contact)
         await session.flush()
@@ -275,45 +281,3 @@ async def contact_from_token(
         # id, on an inbox without verification) no longer speaks for it.
         raise Unauthorized("this user is verified: identify again with identifier_hash")
     return contact, int(claims["i"])
-
-
-async def from_channel(
-    session: AsyncSession,
-    *,
-    inbox: Inbox,
-    source_id: str,
-    name: str = "",
-    email: str | None = None,
-    phone: str | None = None,
-) -> Contact:
-    """The contact a channel's sender is (an e-mail address, a phone number, a chat id): known by this
-    inbox's identity, else the account's contact with that e-mail address or phone number (one
-    person across channels), else a new contact. The inbox's identity is recorded either way."""
-    found = await session.scalar(
-        select(Contact)
-        .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
-        .where(ContactIdentity.inbox_id == inbox.id, ContactIdentity.source_id == source_id)
-    )
-    contact: Contact | None = found
-    if contact is None and email:
-        contact = await session.scalar(
-            select(Contact)
-            .where(Contact.account_id == inbox.account_id, func.lower(Contact.email) == email.lower())
-            .order_by(Contact.id)
-            .limit(1)
-        )
-    if contact is None and phone:
-        contact = await session.scalar(
-            select(Contact)
-            .where(Contact.account_id == inbox.account_id, Contact.phone == phone)
-            .order_by(Contact.id)
-            .limit(1)
-        )
-    if contact is None:
-        data = ContactCreate.model_construct(name=name[:200] or None, email=email, phone=phone)
-        contact = await create_contact(session, account_id=inbox.account_id, data=data)
-    elif not contact.name and name:
-        contact.name = name[:200]
-    contact.last_seen_at = utcnow()
-    await _ensure_identity(session, inbox=inbox, contact=contact, source_id=source_id[:200])
-    return contact

@@ -79,11 +79,8 @@ def check_upload(
     return declared, width, height
 
 
-async def store_received(
-    session: AsyncSession,
+def received_file(
     *,
-    settings: Settings,
-    blobs: BlobStore,
     conversation: Conversation,
     uploader_id: int,
     filename: str,
@@ -92,9 +89,11 @@ async def store_received(
     content_id: str | None = None,
     inline: bool = False,
 ) -> Attachment:
-    """A file a channel received (an e-mail's attachment): kept whatever its type, since losing part
-    of a customer's mail is worse than keeping an odd file. Only readable images keep an image type
-    (served inline); anything else is served as a download (files_api.py)."""
+    """The row of a file a channel received (an e-mail's attachment), not added yet: the caller writes
+    a batch's bytes (under each row's blob_key) and adds the rows at once, and deletes the bytes if that
+    fails. Kept whatever its type, since losing part of a customer's mail is worse than keeping an odd
+    file. Only readable images keep an image type (served inline); anything else is served as a
+    download (files_api.py)."""
     declared = (content_type or "").split(";")[0].strip().lower() or "application/octet-stream"
     width = height = None
     if declared.startswith("image/"):
@@ -103,14 +102,12 @@ async def store_received(
             declared = "application/octet-stream"
         else:
             declared, width, height = info
-    key = secrets.token_hex(16)
-    await blobs.put(key, data)
-    attachment = Attachment(
+    return Attachment(
         account_id=conversation.account_id,
         conversation_id=conversation.id,
         uploader_type="contact",
         uploader_id=uploader_id,
-        blob_key=key,
+        blob_key=secrets.token_hex(16),
         access_key=secrets.token_urlsafe(16),
         filename=safe_filename(filename),
         content_type=declared[:100],
@@ -121,13 +118,6 @@ async def store_received(
         content_id=(content_id or None) and content_id[:200],
         inline=inline and width is not None,
     )
-    session.add(attachment)
-    try:
-        await session.flush()
-    except BaseException:
-        await blobs.delete(key)
-        raise
-    return attachment
 
 
 async def store_attachment(

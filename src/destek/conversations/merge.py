@@ -9,7 +9,7 @@ How it works (after Front and Zendesk; Chatwoot merges contacts, not conversatio
 - Events: conversation.merged (dashboards reload the target's thread), conversation.updated for the
   source (status resolved, merged_into_id; the contact's widget sees both and can follow), and for the
   target when the merge reopened it or made it wait.
-- Later messages to the source follow the merge (service.post_message): a contact replying in the old
+- Later messages to the source follow the merge (posting.post_message): a contact replying in the old
   thread lands in the target; an agent is told to write there.
 
 Refused: merging a conversation into itself, into another contact's, into one that is itself merged,
@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor
-from destek.conversations import listing, outputs
+from destek.conversations import listing, outputs, posting
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.db import utcnow
@@ -90,7 +90,7 @@ async def merge(
         raise Conflict("these conversations are already merged the other way round", field=FIELD)
     attributes = {"merge": {"source_number": source.number, "target_number": target.number}}
     # The notes first: once merged, posting to the source would follow the merge.
-    await conversations.post_message(
+    await posting.post_message(
         session,
         conversation=source,
         sender_type="agent",
@@ -100,7 +100,7 @@ async def merge(
         content=f"Merged into #{target.number} by {actor.name}.",
         content_attributes=attributes,
     )
-    await conversations.post_message(
+    await posting.post_message(
         session,
         conversation=target,
         sender_type="agent",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.models import Inbox
-from destek.conversations import listing, outputs
+from destek.conversations import listing, outputs, posting
 from destek.conversations import service as conversations
 from destek.conversations.attachments import attachment_out, read_upload, store_attachment
 from destek.conversations.schemas import (
@@ -124,7 +124,7 @@ async def post_message(
         sends = await _channel_sends(session, conversation.inbox_id)
         if body.email is not None:
             await _require_email_inbox(session, conversation.inbox_id)
-        message, created = await conversations.post_message(
+        message, created = await posting.post_message(
             session,
             conversation=conversation,
             sender_type="agent",

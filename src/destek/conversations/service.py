@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -13,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.accounts import inboxes as inbox_service
 from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
-from destek.accounts.models import Inbox, User
+from destek.accounts.models import Inbox
 from destek.accounts.service import Actor
 from destek.contacts.models import Contact
-from destek.conversations.attachments import claim_attachments
 from destek.conversations.models import (
     PRIORITIES,
     STATUSES,
@@ -26,17 +27,14 @@ from destek.conversations.models import (
     Message,
 )
 from destek.conversations.outputs import (
-    _BUILT,
-    BOT_NAME,
     _conversation_out,
-    _message_out,
     conversation_out,
     labels_of,
 )
 from destek.db import utcnow
-from destek.errors import Conflict, Invalid, NotFound
+from destek.errors import Invalid, NotFound
 from destek.events import log
-from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated, MessageCreated
+from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated
 
 # --- finding ------------------------------------------------------------------------------------
 
@@ -92,6 +90,14 @@ async def _record_update(session: AsyncSession, conversation: Conversation, chan
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewConversation:
+    contact: Contact
+    subject: str = ""
+    custom_attributes: dict[str, Any] | None = None
+    language: str | None = None
+
+
 async def create_conversation(
     session: AsyncSession,
     *,
@@ -101,224 +107,53 @@ async def create_conversation(
     custom_attributes: dict[str, Any] | None = None,
     language: str | None = None,
 ) -> Conversation:
-    if contact.account_id != inbox.account_id:
-        raise NotFound(f"contact {contact.id} not found")
+    new = NewConversation(contact, subject, custom_attributes, language)
+    return (await create_conversations(session, inbox=inbox, new=[new]))[0]
+
+
+async def create_conversations(
+    session: AsyncSession, *, inbox: Inbox, new: Sequence[NewConversation]
+) -> list[Conversation]:
+    """Conversations in the inbox, numbered in the order given (one statement for the numbers, one
+    for the rows, however many)."""
+    if not new:
+        return []
+    for item in new:
+        if item.contact.account_id != inbox.account_id:
+            raise NotFound(f"contact {item.contact.id} not found")
+    last = await accounts.next_conversation_number(session, account_id=inbox.account_id, count=len(new))
     now = utcnow()
-    conversation = Conversation(
-        account_id=inbox.account_id,
-        number=await accounts.next_conversation_number(session, account_id=inbox.account_id),
-        inbox_id=inbox.id,
-        contact_id=contact.id,
-        status="open",
-        priority="none",
-        subject=subject[:300],
-        custom_attributes=dict(custom_attributes or {}),
-        language=language or contact.locale,
-        created_at=now,
-        updated_at=now,
-        last_activity_at=now,
-    )
-    session.add(conversation)
+    rows = [
+        Conversation(
+            account_id=inbox.account_id,
+            number=last - len(new) + 1 + i,
+            inbox_id=inbox.id,
+            contact_id=item.contact.id,
+            status="open",
+            priority="none",
+            subject=item.subject[:300],
+            custom_attributes=dict(item.custom_attributes or {}),
+            language=item.language or item.contact.locale,
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+        )
+        for i, item in enumerate(new)
+    ]
+    session.add_all(rows)
     await session.flush()
-    # Nobody else can see the row before commit: posting its first messages needs no lock on it.
-    session.info.setdefault(_CREATED, set()).add(conversation.id)
-    log.record(
-        session,
-        ConversationCreated(conversation=_conversation_out(conversation, [])),  # new: no labels yet
-        account_id=conversation.account_id,
-        conversation_id=conversation.id,
-        contact_id=contact.id,
-        inbox_id=inbox.id,
-    )
-    return conversation
-
-
-async def post_message(
-    session: AsyncSession,
-    *,
-    conversation: Conversation,
-    sender_type: str,
-    sender_id: int | None,
-    content: str,
-    private: bool = False,
-    client_message_id: str | None = None,
-    content_type: str = "text",
-    content_attributes: dict[str, Any] | None = None,
-    attachment_ids: list[int] | None = None,
-    external_id: str | None = None,
-    sender_name: str | None = None,
-    status: str = "sent",
-) -> tuple[Message, bool]:
-    """Add a message; returns it and whether it is new.
-
-    A retry with the same `client_message_id` returns the first message and changes nothing.
-    `sender_name`, when the caller knows it, saves a query. `status` "pending": a reply the inbox's
-    channel still has to deliver (conversations/delivery.py moves it on).
-    """
-    # Take the conversation's row lock first: message ids, timers and event seqs then follow one order.
-    await session.flush()
-    if conversation.id not in session.info.get(_CREATED, ()):
-        await session.refresh(conversation, with_for_update=_ROW_LOCK)
-    if conversation.merged_into_id is not None:
-        conversation = await _merged_target(session, conversation, sender_type)
-    if client_message_id is not None and attachment_ids:
-        # Before claiming the uploads (a retry's are claimed already); without uploads the unique
-        # constraint below answers a retry, saving this query on the hot path.
-        existing = await _by_client_id(session, conversation.id, client_message_id)
-        if existing is not None:
-            return _retried(existing, sender_type, sender_id), False
-    if private and sender_type not in ("agent", "bot"):
-        raise Invalid("only agents (and the bot, for agents) write private notes", field="private")
-    if sender_type not in ("contact", "agent", "bot", "system"):
-        raise Invalid("unknown sender type", field="sender_type")
-    attachments = await claim_attachments(
-        session,
-        conversation=conversation,
-        attachment_ids=attachment_ids or [],
-        uploader_type="contact" if sender_type == "contact" else "agent",
-        uploader_id=sender_id or 0,
-    )
-    if not content.strip() and not attachments:
-        raise Invalid("a message needs content or at least one attachment", field="content")
-    now = utcnow()
-    message = Message(
-        account_id=conversation.account_id,
-        conversation_id=conversation.id,
-        direction="in" if sender_type == "contact" else "out",
-        sender_type=sender_type,
-        sender_id=sender_id,
-        private=private,
-        content=content,
-        content_type=content_type,
-        content_attributes=dict(content_attributes or {}),
-        client_message_id=client_message_id,
-        external_id=external_id,
-        status=status,
-        created_at=now,
-    )
-    if client_message_id is None:  # nothing unique to collide on: no savepoint needed
-        session.add(message)
-        await session.flush()
-    else:
-        try:
-            async with session.begin_nested():
-                session.add(message)
-                await session.flush()
-        except IntegrityError:
-            # A concurrent retry with the same client id won the race: answer with its message.
-            existing = await _by_client_id(session, conversation.id, client_message_id)
-            if existing is None:
-                raise
-            return _retried(existing, sender_type, sender_id), False
-    for attachment in attachments:
-        attachment.message_id = message.id
-    changed = _touch_for_message(conversation, message, now)
-    await session.flush()
-    if sender_name is None:
-        if sender_type in ("agent", "contact") and sender_id:
-            model: type[User] | type[Contact] = User if sender_type == "agent" else Contact
-            sender_name = await session.scalar(select(model.name).where(model.id == sender_id)) or ""
-        else:
-            sender_name = BOT_NAME if sender_type == "bot" else ""
-    out = _message_out(message, name=sender_name, number=conversation.number, files=attachments)
-    session.info.setdefault(_BUILT, {})[message] = out
-    log.record(
-        session,
-        MessageCreated(message=out),
-        account_id=conversation.account_id,
-        conversation_id=conversation.id,
-        contact_id=conversation.contact_id,
-        inbox_id=conversation.inbox_id,
-        private=private,
-    )
-    if changed:
-        await _record_update(session, conversation, changed)
-    return message, True
-
-
-async def _merged_target(session: AsyncSession, conversation: Conversation, sender_type: str) -> Conversation:
-    """Where a message to a merged conversation goes: the contact's (and the bot's) follow the merge,
-    so a reply to an old thread is not lost; an agent is told to write in the target instead."""
-    target = conversation
-    while target.merged_into_id is not None:
-        found = await session.get(Conversation, target.merged_into_id)
-        if found is None:
-            break
-        target = found
-    if sender_type == "agent":
-        raise Conflict(
-            f"conversation {conversation.number} was merged into #{target.number}: write there",
-            field="conversation",
+    # Nobody else can see the rows before commit: posting their first messages needs no lock on them.
+    session.info.setdefault(_CREATED, set()).update(c.id for c in rows)
+    for conversation in rows:
+        log.record(
+            session,
+            ConversationCreated(conversation=_conversation_out(conversation, [])),  # new: no labels yet
+            account_id=conversation.account_id,
+            conversation_id=conversation.id,
+            contact_id=conversation.contact_id,
+            inbox_id=inbox.id,
         )
-    await session.refresh(target, with_for_update=_ROW_LOCK)
-    return target
-
-
-def _touch_for_message(conversation: Conversation, message: Message, now: dt.datetime) -> list[str]:
-    """Update the conversation's timers for a new message; return the fields that matter to others."""
-    changed: list[str] = []
-    if message.private:
-        return changed
-    conversation.last_activity_at = now
-    if message.sender_type == "contact":
-        if conversation.waiting_since is None:
-            conversation.waiting_since = now
-        if conversation.status in ("resolved", "snoozed", "pending"):
-            conversation.status = "open"
-            conversation.resolved_at = None
-            conversation.snoozed_until = None
-            changed.append("status")
-    elif message.sender_type == "agent":
-        # The bot's replies do not count as a response time of people.
-        if conversation.first_reply_at is None:
-            conversation.first_reply_at = now
-        conversation.waiting_since = None
-    elif message.sender_type == "bot" and conversation.handed_over_at is None:
-        # Answered by the bot: nobody waits for a person until the bot hands over.
-        conversation.waiting_since = None
-    return changed
-
-
-async def find_contact_message(
-    session: AsyncSession, *, contact_id: int, inbox_id: int, client_message_id: str
-) -> tuple[Message, Conversation] | None:
-    """A message the contact already sent with this client id in this inbox (a retried request)."""
-    row = (
-        await session.execute(
-            select(Message, Conversation)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(
-                Conversation.contact_id == contact_id,
-                Conversation.inbox_id == inbox_id,
-                Message.sender_type == "contact",
-                Message.client_message_id == client_message_id,
-            )
-            .limit(1)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-def _retried(existing: Message, sender_type: str, sender_id: int | None) -> Message:
-    """The earlier message is a retry's answer only if the same sender sent it; otherwise the id is
-    taken, and answering with that message would hand one party the other's (maybe a private note)."""
-    if existing.sender_type != sender_type or existing.sender_id != sender_id:
-        raise Conflict(
-            "client_message_id is already used in this conversation by another sender: make a new one",
-            field="client_message_id",
-        )
-    return existing
-
-
-async def _by_client_id(
-    session: AsyncSession, conversation_id: int, client_message_id: str
-) -> Message | None:
-    found: Message | None = await session.scalar(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_message_id == client_message_id
-        )
-    )
-    return found
+    return rows
 
 
 async def set_status(

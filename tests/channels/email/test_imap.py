@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from destek.channels.email.imap import ImapError, ImapSettings, Mailbox, check
+from destek.channels.email.imap import ImapError, ImapSettings, Mailbox, check, uid_set
 from tests.channels.email.conftest import require_dovecot
 from tests.channels.email.servers import Certificate, Dovecot, MailUser, free_port, running_dovecot
 
@@ -112,21 +112,17 @@ async def test_resumes_by_uid_without_doubles(dovecot: Dovecot) -> None:
         validity = box.uidvalidity
         uids = await box.uids_after(0)
         assert len(uids) == 3
-        for uid in uids[:2]:
-            fetched = await box.fetch(uid)
-            assert fetched is not None
+        for fetched in await box.fetch(uids[:2]):
             seen.append(message_id(fetched.raw))
-            await box.processed(uid)
-            last_uid = uid
+        await box.processed(uids[:2])
+        last_uid = uids[1]
     async with Mailbox(settings(dovecot, user, security="starttls")) as box:
         assert box.uidvalidity == validity
         rest = await box.uids_after(last_uid)
         assert rest == uids[2:]
-        for uid in rest:
-            fetched = await box.fetch(uid)
-            assert fetched is not None
+        for fetched in await box.fetch(rest):
             seen.append(message_id(fetched.raw))
-            last_uid = uid
+            last_uid = fetched.uid
         # "UID n+1:*" answers with the last mail even when n is past it; it must not come back.
         assert await box.uids_after(last_uid) == []
     assert len(seen) == len(set(seen)) == 3
@@ -137,10 +133,11 @@ async def test_fetch_leaves_the_mail_unread(dovecot: Dovecot) -> None:
     raw = a_mail(1)
     uid = await asyncio.to_thread(dovecot.append, user, raw)
     async with Mailbox(settings(dovecot, user, after="keep")) as box:
-        fetched = await box.fetch(uid)
-        assert fetched is not None and fetched.uid == uid
+        [fetched] = await box.fetch([uid])
+        assert fetched.uid == uid
         assert fetched.raw == raw
-        assert await box.fetch(uid + 100) is None
+        assert await box.fetch([uid + 100]) == []  # gone (or never there): left out
+        assert await box.sizes([uid]) == {uid: len(raw)}
     assert await asyncio.to_thread(dovecot.flags, user, uid) == set()
 
 
@@ -152,7 +149,7 @@ async def test_processed(dovecot: Dovecot, after: str) -> None:
     async with Mailbox(settings(dovecot, user, after=after.split("-")[0], move_to=folder)) as box:
         if after == "move-without-MOVE":
             box._capabilities.discard("MOVE")  # the COPY + \Deleted + UID EXPUNGE path, on the real server
-        await box.processed(first)
+        await box.processed([first])
     flags = await asyncio.to_thread(dovecot.flags, user, first)
     if after == "flag":
         assert flags == {"\\Seen"}
@@ -196,23 +193,20 @@ async def test_server_killed_midway_then_resumed(certificate: Certificate) -> No
         async with Mailbox(settings(server, user)) as box:
             validity = box.uidvalidity
             uids = await box.uids_after(0)
-            fetched = await box.fetch(uids[0])
-            assert fetched is not None
+            [fetched] = await box.fetch(uids[:1])
             seen.append(message_id(fetched.raw))
-            await box.processed(uids[0])
+            await box.processed(uids[:1])
             last_uid = uids[0]
             await asyncio.to_thread(server.stop)
             with pytest.raises(ImapError) as caught:
-                await box.fetch(uids[1])
+                await box.fetch(uids[1:])
             assert caught.value.transient
         await asyncio.to_thread(server.start)
         async with Mailbox(settings(server, user)) as box:
             assert box.uidvalidity == validity
-            for uid in await box.uids_after(last_uid):
-                fetched = await box.fetch(uid)
-                assert fetched is not None
-                seen.append(message_id(fetched.raw))
-                await box.processed(uid)
+            rest = await box.uids_after(last_uid)
+            seen.extend(message_id(fetched.raw) for fetched in await box.fetch(rest))
+            await box.processed(rest)
             # Killed while idling: the wait ends with a transient error, not a hang.
             waiting = asyncio.create_task(box.wait(10))
             await asyncio.sleep(0.2)
@@ -221,3 +215,23 @@ async def test_server_killed_midway_then_resumed(certificate: Certificate) -> No
                 await asyncio.wait_for(waiting, 5)
             assert caught.value.transient
         assert len(seen) == len(set(seen)) == 3
+
+
+async def test_a_batch_is_fetched_and_flagged_in_one_command_each(dovecot: Dovecot) -> None:
+    user = dovecot.add_user()
+    uids = await put(dovecot, user, 5)
+    async with Mailbox(settings(dovecot, user)) as box:
+        chosen = [uids[0], uids[1], uids[3]]  # sent as the set "a:b,d"
+        fetched = await box.fetch(chosen)
+        assert [f.uid for f in fetched] == chosen
+        assert len({message_id(f.raw) for f in fetched}) == 3
+        sizes = await box.sizes(uids)
+        assert sorted(sizes) == uids and all(size > 100 for size in sizes.values())
+        await box.processed(chosen)
+    flags = [await asyncio.to_thread(dovecot.flags, user, uid) for uid in uids]
+    assert flags == [{"\\Seen"}, {"\\Seen"}, set(), {"\\Seen"}, set()]
+
+
+def test_uid_sets_are_runs() -> None:
+    assert uid_set([7, 1, 2, 3, 5, 9, 10]) == "1:3,5,7,9:10"
+    assert uid_set([4]) == "4"

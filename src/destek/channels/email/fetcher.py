@@ -1,12 +1,12 @@
 """Fetching mail by IMAP for every e-mail inbox that has a server set, on the node that holds this
 consumer's lease: IDLE where the server has it, polling otherwise.
 
-Resumable by UIDVALIDITY and UID (imap.py): each mail is taken in (channels/intake.py, deduplicated by
-Message-ID, kept raw even when it cannot be parsed) before the cursor moves past it and before it is
-flagged or moved, so a restart or a kill neither skips nor doubles one. Another node takes the mailboxes
-over when this one's lease lapses; until its tasks notice (a few seconds), intake's unique key keeps a
-mail seen by both from being stored twice. A mailbox connected for the first time starts at its next
-UID: mail from before it was connected is not imported.
+Resumable by UIDVALIDITY and UID (imap.py): each batch of mails is taken in (channels/intake.py,
+deduplicated by Message-ID, kept raw even when it cannot be parsed) before the cursor moves past it and
+before it is flagged or moved, so a restart or a kill neither skips nor doubles one. Another node takes
+the mailboxes over when this one's lease lapses; until its tasks notice (a few seconds), intake's unique
+key keeps a mail seen by both from being stored twice. A mailbox connected for the first time starts at
+its next UID: mail from before it was connected is not imported.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 STALE = 30.0  # without a tick for this long, the lease may be another node's: the tasks stop
 RETRY_MIN, RETRY_MAX = 5.0, 300.0
+# Mails are fetched, stored (one transaction) and flagged in batches: a mailbox with a backlog is read
+# hundreds of mails a second instead of one round trip per mail. Bounded in count and in bytes.
+BATCH_MAILS, BATCH_BYTES = 50, 25 * 1024 * 1024
+ROUND_MAILS = 1000  # per round, before the cursor is saved and the round starts again
 
 
 class MailFetcher:
@@ -152,22 +156,35 @@ class MailFetcher:
             start = box.uidnext - 1 if not cursor else 0
             await _save(state, inbox.id, box.uidvalidity, max(start, 0))
             cursor = {"uidvalidity": box.uidvalidity, "last_uid": max(start, 0)}
-        for uid in await box.uids_after(int(cursor.get("last_uid", 0))):
-            fetched = await box.fetch(uid)
-            if fetched is not None:
-                await intake.take(
-                    state,
-                    inbox=inbox,
-                    kind="email",
-                    raw=fetched.raw,
-                    source=f"imap:{box.uidvalidity}:{uid}",
-                    parser=lambda raw: read(raw, settings),
-                    content_type="message/rfc822",
-                )
-            await _save(state, inbox.id, box.uidvalidity, uid)
-            await box.processed(uid)
+        waiting = await box.uids_after(int(cursor.get("last_uid", 0)))
+        for batch in _batches(waiting[:ROUND_MAILS], await box.sizes(waiting[:ROUND_MAILS])):
+            fetched = await box.fetch(batch)
+            await intake.take_many(
+                state,
+                inbox=inbox,
+                kind="email",
+                items=[intake.Item(f.raw, f"imap:{box.uidvalidity}:{f.uid}") for f in fetched],
+                parser=lambda raw: read(raw, settings),
+                content_type="message/rfc822",
+            )
+            await _save(state, inbox.id, box.uidvalidity, batch[-1])
+            await box.processed(batch)
             if not self._active():
                 return
+
+
+def _batches(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    """The UIDs in runs of at most BATCH_MAILS mails and BATCH_BYTES (a bigger mail goes alone)."""
+    batches: list[list[int]] = []
+    size = 0
+    for uid in uids:
+        mail = sizes.get(uid, 0)
+        if not batches or len(batches[-1]) >= BATCH_MAILS or size + mail > BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(uid)
+        size += mail
+    return batches
 
 
 async def _save(state: AppState, inbox_id: int, uidvalidity: int, uid: int) -> None:

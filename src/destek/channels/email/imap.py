@@ -4,20 +4,18 @@ A small client on asyncio streams rather than aioimaplib, which has no STARTTLS,
 the XOAUTH2 error challenge unanswered (the login then hangs until its timeout).
 
 Resumable sync. UIDs only grow within one UIDVALIDITY, so the caller keeps (uidvalidity, last_uid)
-per inbox and, for each mail, commits in this order::
+per inbox and, for each batch of mails, commits in this order::
 
     async with Mailbox(settings) as box:
         if stored is None or stored.uidvalidity != box.uidvalidity:
             last_uid = 0  # old UIDs mean nothing now: replay; Message-ID dedup drops what was seen
-        for uid in await box.uids_after(last_uid):
-            fetched = await box.fetch(uid)
-            if fetched is not None:
-                ingest(fetched.raw)  # deduplicated by Message-ID, committed
-            await box.processed(uid)
-            store(box.uidvalidity, uid)  # after each mail
+        for batch in batches(await box.uids_after(last_uid), await box.sizes(...)):
+            ingest([f.raw for f in await box.fetch(batch)])  # deduplicated by Message-ID, committed
+            store(box.uidvalidity, batch[-1])
+            await box.processed(batch)
         await box.wait(300)  # IDLE; then loop
 
-A crash between two steps replays at most one mail, which the Message-ID dedup absorbs; a lost
+A crash between two steps replays at most one batch, which the Message-ID dedup absorbs; a lost
 connection raises ImapError(transient=True): reconnect and resume from the stored last_uid. To skip a
 mailbox's history when it is first connected, start from `box.uidnext - 1`.
 """
@@ -125,28 +123,50 @@ class Mailbox:
         # "n:*" always includes the last mail, even when its UID is below n (RFC 3501 §6.4.8).
         return sorted(n for n in found if n > uid)
 
-    async def fetch(self, uid: int) -> Fetched | None:
-        """The whole message; BODY.PEEK leaves \\Seen alone. None when the mail is gone."""
-        untagged = await self._ok(f"UID FETCH {uid} (BODY.PEEK[])", "fetch a mail")
+    async def sizes(self, uids: list[int]) -> dict[int, int]:
+        """Each mail's size in bytes (RFC822.SIZE), to fetch them in batches of bounded memory."""
+        if not uids:
+            return {}
+        untagged = await self._ok(f"UID FETCH {uid_set(uids)} (RFC822.SIZE)", "read the mails' sizes")
+        found: dict[int, int] = {}
         for response in untagged:
-            found = re.search(rb"\bUID (\d+)", response.text)
-            if b" FETCH " in response.text and found and int(found.group(1)) == uid and response.literals:
-                return Fetched(uid=uid, raw=response.literals[0])
-        return None
+            uid, size = (
+                re.search(rb"\bUID (\d+)", response.text),
+                re.search(rb"RFC822\.SIZE (\d+)", response.text),
+            )
+            if b" FETCH " in response.text and uid and size:
+                found[int(uid.group(1))] = int(size.group(1))
+        return found
 
-    async def processed(self, uid: int) -> None:
-        """Mark, move or keep the mail, as settings.after says."""
+    async def fetch(self, uids: list[int]) -> list[Fetched]:
+        """The whole messages, in UID order; BODY.PEEK leaves \\Seen alone. A mail gone since is left out."""
+        if not uids:
+            return []
+        untagged = await self._ok(f"UID FETCH {uid_set(uids)} (BODY.PEEK[])", "fetch mail")
+        wanted = set(uids)
+        found: dict[int, bytes] = {}
+        for response in untagged:
+            uid = re.search(rb"\bUID (\d+)", response.text)
+            if b" FETCH " in response.text and uid and int(uid.group(1)) in wanted and response.literals:
+                found[int(uid.group(1))] = response.literals[0]
+        return [Fetched(uid=uid, raw=found[uid]) for uid in sorted(found)]
+
+    async def processed(self, uids: list[int]) -> None:
+        """Mark, move or keep the mails, as settings.after says."""
+        if not uids:
+            return
+        which = uid_set(uids)
         if self.settings.after == "flag":
-            await self._ok(f"UID STORE {uid} +FLAGS.SILENT (\\Seen)", "mark a mail as read")
+            await self._ok(f"UID STORE {which} +FLAGS.SILENT (\\Seen)", "mark mail as read")
         elif self.settings.after == "move":
             target = quote(mutf7(self.settings.move_to))
             if "MOVE" in self._capabilities:
-                await self._into_folder(f"UID MOVE {uid} {target}")
+                await self._into_folder(f"UID MOVE {which} {target}")
             else:
-                await self._into_folder(f"UID COPY {uid} {target}")
-                await self._ok(f"UID STORE {uid} +FLAGS.SILENT (\\Deleted)", "delete a moved mail")
-                expunge = f"UID EXPUNGE {uid}" if "UIDPLUS" in self._capabilities else "EXPUNGE"
-                await self._ok(expunge, "delete a moved mail")
+                await self._into_folder(f"UID COPY {which} {target}")
+                await self._ok(f"UID STORE {which} +FLAGS.SILENT (\\Deleted)", "delete moved mail")
+                expunge = f"UID EXPUNGE {which}" if "UIDPLUS" in self._capabilities else "EXPUNGE"
+                await self._ok(expunge, "delete moved mail")
 
     async def wait(self, timeout: float) -> bool:
         """Until the server reports new mail (True) or `timeout` passes (False), with IDLE (RFC 2177).
@@ -397,6 +417,19 @@ def _connection_error(exc: BaseException, where: str) -> ImapError:
     if isinstance(exc, asyncio.IncompleteReadError):
         return ImapError(f"{where} closed the connection", transient=True)
     return ImapError(f"the connection to {where} failed: {exc or type(exc).__name__}", transient=True)
+
+
+def uid_set(uids: list[int]) -> str:
+    """A UID set (RFC 3501 §9 sequence-set): runs of consecutive UIDs as ranges, so it stays short."""
+    runs: list[str] = []
+    ordered = sorted(set(uids))
+    start = previous = ordered[0]
+    for uid in [*ordered[1:], 0]:
+        if uid != previous + 1:
+            runs.append(str(start) if start == previous else f"{start}:{previous}")
+            start = uid
+        previous = uid
+    return ",".join(runs)
 
 
 def _transient(text: bytes) -> bool:

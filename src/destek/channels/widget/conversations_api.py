@@ -27,7 +27,7 @@ from destek.channels.widget.schemas import (
     TypingIn,
 )
 from destek.contacts.models import Contact
-from destek.conversations import attachments, listing, outputs
+from destek.conversations import attachments, listing, outputs, posting
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.conversations.schemas import AttachmentOut, MessageCreate, PublicConversationOut, PublicMessageOut
@@ -62,7 +62,7 @@ async def _public_messages(session: AsyncSession, messages: list[Message]) -> li
 async def _post(
     session: AsyncSession, conversation: Conversation, contact: Contact, body: MessageCreate
 ) -> tuple[PublicMessageOut, bool]:
-    message, created = await conversations.post_message(
+    message, created = await posting.post_message(
         session,
         conversation=conversation,
         sender_type="contact",
@@ -125,7 +125,7 @@ async def create_conversation(
         if body.message is not None and body.message.client_message_id is not None:
             # Concurrent retries queue on the contact's row, so only the first misses the lookup.
             await session.execute(select(Contact.id).where(Contact.id == who.contact.id).with_for_update())
-            earlier = await conversations.find_contact_message(
+            earlier = await posting.find_contact_message(
                 session,
                 contact_id=who.contact.id,
                 inbox_id=who.inbox.id,
