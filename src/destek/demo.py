@@ -19,6 +19,7 @@ from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.contacts.schemas import ContactCreate, DeviceInfo
+from destek.conversations import posting
 from destek.conversations import service as conversations
 from destek.demo_stories import CONTACTS, STORIES, Story
 from destek.state import AppState
@@ -89,9 +90,9 @@ async def load_demo(state: AppState) -> DemoInfo:
         if found is not None:
             return found
         info = await _create(session)
-    from destek.channels.email.demo import load_demo_mail  # through the real ingest path, after commit
+    from destek.channels.registry import load_demos  # through the real ingest paths, after commit
 
-    await load_demo_mail(
+    await load_demos(
         state,
         account_id=info.account_id,
         owner_user_id=info.owner_user_id,
@@ -231,13 +232,13 @@ async def _tell(
     )
     for who, text in story.messages:
         if who == "contact":
-            await conversations.post_message(
+            await posting.post_message(
                 session, conversation=conversation, sender_type="contact", sender_id=contact.id, content=text
             )
         else:
             private = who.startswith("note:")
             email = who.removeprefix("note:")
-            await conversations.post_message(
+            await posting.post_message(
                 session,
                 conversation=conversation,
                 sender_type="agent",

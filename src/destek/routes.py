@@ -62,7 +62,6 @@ def include_routes(app: FastAPI) -> None:
         app.include_router(channel_router)
     app.include_router(channels_router)
     app.include_router(hooks_router)
-    app.include_router(ratings_api.public_router)
     app.include_router(ratings_api.router)
     app.include_router(files_router)
     gateway.install(app)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
     from destek.consumers.runner import Consumer
+    from destek.state import AppState
 
 _ADAPTERS: dict[str, ChannelAdapter] = {}
 
@@ -46,3 +47,10 @@ def consumers() -> list[Consumer]:
     from destek.channels.outbound import ChannelDelivery
 
     return [ChannelDelivery(), *(c for adapter in adapters().values() for c in adapter.consumers())]
+
+
+async def load_demos(state: AppState, *, account_id: int, owner_user_id: int, agent_ids: list[int]) -> None:
+    """The channels' demo inboxes (an e-mail inbox with mail in it), through their real ingest paths."""
+    from destek.channels.email.demo import load_demo_mail
+
+    await load_demo_mail(state, account_id=account_id, owner_user_id=owner_user_id, agent_ids=agent_ids)

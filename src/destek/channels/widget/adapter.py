@@ -44,8 +44,9 @@ class WidgetAdapter:
     def routers(self) -> Sequence[APIRouter]:
         from destek.channels.widget.api import router as public_router
         from destek.channels.widget.articles_api import router as articles_router
+        from destek.channels.widget.ratings_api import public_router as ratings_router
 
-        return [public_router, articles_router]
+        return [public_router, articles_router, ratings_router]
 
     def consumers(self) -> Sequence[Consumer]:
         from destek.channels.widget.notify import Notifier
