@@ -269,6 +269,24 @@ async def test_a_refused_reply_fails_with_the_reason_and_can_be_retried(
     assert again.status_code == 409
 
 
+async def test_a_reply_the_customer_did_not_get_is_failed_even_when_the_copy_went_out(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, smtp_server: SmtpServer
+) -> None:
+    _, token = await email_inbox(client, tenant, smtp_server)
+    raw, _ = mail(cc="Mehmet <mehmet@musteri.test>")
+    await post_mail(client, token, raw)
+    [item] = await conversations(client, tenant)
+    smtp_server.handler.refuse["ayse@musteri.test"] = "550 5.1.1 <ayse@musteri.test>: mailbox gone"
+    reply_id = await _reply(client, tenant, item["number"], "Merhaba")
+    await settle(state)
+    [copy] = smtp_server.received
+    assert copy.rcpt_tos == ["mehmet@musteri.test"]
+    shown = {m["id"]: m for m in await messages(client, tenant, item["number"])}
+    assert shown[reply_id]["status"] == "failed"
+    error = shown[reply_id]["content_attributes"]["delivery_error"]
+    assert "ayse@musteri.test (550 5.1.1" in error and "the copies went to the others" in error
+
+
 async def test_a_bounce_marks_the_reply_failed(
     client: httpx.AsyncClient, state: AppState, tenant: Tenant, smtp_server: SmtpServer
 ) -> None:

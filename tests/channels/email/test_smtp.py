@@ -128,7 +128,7 @@ async def test_recipients_refused(smtp_server: SmtpServer) -> None:
     smtp_server.handler.refuse["muhasebe@example.com"] = "550 5.1.1 user unknown"
     outcome = await deliver(smtp_server, a_reply(bcc=[]))
     assert isinstance(outcome, Sent)
-    assert "muhasebe@example.com (550 5.1.1 user unknown)" in outcome.response
+    assert outcome.refused == {"muhasebe@example.com": "550 5.1.1 user unknown"}
     assert smtp_server.received[0].rcpt_tos == ["cagri@example.com"]
 
     smtp_server.handler.refuse["cagri@example.com"] = "550 5.1.1 user unknown"

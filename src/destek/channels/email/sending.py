@@ -127,6 +127,11 @@ async def send(outbound: Outbound, context: ChannelContext) -> Outcome:
         recipients=compose.envelope_recipients(mail),
     )
     if isinstance(outcome, smtp.Sent):
+        customer = {r.email.strip().lower() for r in mail.to}
+        missed = [f"{a} ({why})" for a, why in outcome.refused.items() if a.strip().lower() in customer]
+        if missed:
+            # The copies went out, but the customer has nothing: the agent must know, and may retry.
+            return Failed(f"the server refused {', '.join(missed)}; the copies went to the others")
         return Delivered(provider_id=mail.message_id)
     if isinstance(outcome, smtp.TryAgain):
         return RetryLater(outcome.reason, delay=outcome.retry_after)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -37,6 +37,7 @@ class SmtpSettings:
 class Sent:
     provider_id: str  # the Message-ID, without <>
     response: str  # the server's final reply text, short
+    refused: dict[str, str] = field(default_factory=dict)  # address -> why, when others were accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +74,8 @@ async def send(settings: SmtpSettings, message: EmailMessage, *, recipients: lis
         except (aiosmtplib.SMTPException, OSError) as exc:
             return _failure(exc, settings)
         await _close(client, polite=True)
-        response = _short(reply)
-        if refused:
-            listed = ", ".join(f"{address} ({_short(r.code, r.message)})" for address, r in refused.items())
-            response = f"{response}; refused: {listed}"
-        return Sent(provider_id=_message_id(message), response=response)
+        why = {address: _short(r.code, r.message) for address, r in refused.items()}
+        return Sent(provider_id=_message_id(message), response=_short(reply), refused=why)
     finally:
         await _close(client)
 
