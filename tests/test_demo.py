@@ -10,8 +10,8 @@ from destek.accounts import service as accounts
 from destek.accounts import teams as team_service
 from destek.channels.widget.settings import of_inbox
 from destek.contacts import service as contacts
+from destek.conversations import labels as conversation_labels
 from destek.conversations import listing, outputs
-from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, Message
 from destek.demo import OWNER_EMAIL, PASSWORD, load_demo
 from destek.state import AppState
@@ -42,7 +42,7 @@ async def _snapshot(state: AppState, account_id: int, owner_id: int) -> dict[str
             "contacts": len(found),
             "conversations": len(rows),
             "messages": messages,
-            "labels": len(await conversations.list_labels(session, account_id=account_id)),
+            "labels": len(await conversation_labels.list_labels(session, account_id=account_id)),
         }
 
 

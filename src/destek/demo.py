@@ -19,6 +19,7 @@ from destek.channels import service as channels
 from destek.contacts import service as contacts
 from destek.contacts.models import Contact
 from destek.contacts.schemas import ContactCreate, DeviceInfo
+from destek.conversations import labels as conversation_labels
 from destek.conversations import posting
 from destek.conversations import service as conversations
 from destek.demo_stories import CONTACTS, STORIES, Story
@@ -247,7 +248,7 @@ async def _tell(
                 private=private,
             )
     if story.labels:
-        await conversations.set_labels(session, conversation=conversation, labels=story.labels)
+        await conversation_labels.set_labels(session, conversation=conversation, labels=story.labels)
     await conversations.set_priority(session, conversation=conversation, priority=story.priority)
     await conversations.assign(
         session,

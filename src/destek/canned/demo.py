@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.accounts.service import Actor
 from destek.canned import labels as label_admin
 from destek.canned import service as canned
-from destek.conversations import service as conversations
+from destek.conversations import labels as conversation_labels
 
 CANNED = (
     (
@@ -60,7 +60,7 @@ LABEL_COLORS = {
 async def load_demo_canned(session: AsyncSession, *, actor: Actor) -> None:
     for short_code, title, content in CANNED:
         await canned.create(session, actor=actor, short_code=short_code, title=title, content=content)
-    for label in await conversations.list_labels(session, account_id=actor.account_id):
+    for label in await conversation_labels.list_labels(session, account_id=actor.account_id):
         color = LABEL_COLORS.get(label.name)
         if color:
             await label_admin.update_label(session, actor=actor, label_id=label.id, color=color)

@@ -1,6 +1,6 @@
 """The account's labels as administrators manage them: create, rename, recolour, delete.
 
-Agents put labels on conversations through conversations.service.set_labels (which also creates new
+Agents put labels on conversations through conversations.labels.set_labels (which also creates new
 names on the fly); this module is the settings side. A rename or a deletion changes the label list of
 every conversation that carries it, so each of those gets a conversation.updated event: open
 dashboards redraw their chips and webhooks see the change.
@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.accounts.service import Actor, require_admin
+from destek.conversations import labels as conversation_labels
 from destek.conversations import outputs
-from destek.conversations import service as conversations
 from destek.conversations.models import Conversation, ConversationLabel, Label
 from destek.db import utcnow
 from destek.errors import Conflict, Invalid, NotFound
@@ -31,7 +31,7 @@ async def get_label(session: AsyncSession, *, account_id: int, label_id: int) ->
 
 def _name(name: str) -> str:
     try:
-        return conversations.normalize_label(name)
+        return conversation_labels.normalize_label(name)
     except Invalid as exc:
         raise Invalid(exc.message, field="name") from None
 

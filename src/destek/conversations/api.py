@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from destek.conversations import labels as conversation_labels
 from destek.conversations import listing, outputs
 from destek.conversations import service as conversations
 from destek.conversations.messages_api import router as messages_router
@@ -182,14 +183,14 @@ async def set_labels(number: Number, body: LabelsChange, state: StateDep, actor:
         conversation = await conversations.access_conversation(
             session, actor=actor, number=number, for_update=True
         )
-        await conversations.set_labels(session, conversation=conversation, labels=body.labels)
+        await conversation_labels.set_labels(session, conversation=conversation, labels=body.labels)
         return await outputs.conversation_out(session, conversation)
 
 
 @router.get("/labels", response_model=LabelList, summary="The account's labels", tags=["labels"])
 async def list_labels(state: StateDep, actor: ActorDep) -> LabelList:
     async with state.read() as session:
-        labels = await conversations.list_labels(session, account_id=actor.account_id)
+        labels = await conversation_labels.list_labels(session, account_id=actor.account_id)
     return LabelList(items=[LabelOut.model_validate(label) for label in labels])
 
 

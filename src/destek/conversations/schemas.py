@@ -23,7 +23,7 @@ Status = Literal["open", "pending", "snoozed", "resolved"]
 Priority = Literal["none", "low", "medium", "high", "urgent"]
 SenderType = Literal["contact", "agent", "bot", "system"]
 MAX_CONTENT = 20_000
-# A label as sent: letters, digits, spaces and . : / - _ (service.normalize_label lower-cases it and
+# A label as sent: letters, digits, spaces and . : / - _ (labels.normalize_label lower-cases it and
 # collapses the spaces); at least one character that is not a space.
 LABEL_PATTERN = r"^[\w\s.:/\-]*[\w.:/\-][\w\s.:/\-]*$"
 LabelName = Annotated[str, Field(min_length=1, max_length=64, pattern=LABEL_PATTERN)]

@@ -23,6 +23,7 @@ from destek.bot import service as bot_service
 from destek.channels import registry
 from destek.channels import service as channels
 from destek.contacts import service as contacts
+from destek.conversations import labels as conversation_labels
 from destek.conversations import listing
 from destek.conversations import service as conversations
 from destek.conversations import views as view_counts
@@ -100,7 +101,7 @@ async def _boot(state: StateDep, page: AgentPage, *, number: int | None) -> dict
         members = await accounts.list_members(session, account_id=page.account_id)
         teams = await team_service.list_teams(session, account_id=page.account_id)
         inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
-        labels = await conversations.list_labels(session, account_id=page.account_id)
+        labels = await conversation_labels.list_labels(session, account_id=page.account_id)
         channel_info = {i.id: await _channel_info(session, i) for i in inboxes}
     return {
         "account_id": page.account_id,
@@ -169,7 +170,7 @@ async def _nav_context(state: StateDep, page: AgentPage) -> dict[str, Any]:
         grouped = await view_counts.open_counts(session, actor=page.actor)
         teams = await team_service.list_teams(session, account_id=page.account_id)
         inboxes = await inbox_service.list_inboxes(session, actor=page.actor)
-        labels = await conversations.list_labels(session, account_id=page.account_id)
+        labels = await conversation_labels.list_labels(session, account_id=page.account_id)
     return {
         "counts": counts,
         "nav_teams": [(t.id, t.name, t.tier, grouped.by_team.get(t.id, 0)) for t in teams],

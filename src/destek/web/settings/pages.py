@@ -16,7 +16,7 @@ from destek.bot import service as bot_service
 from destek.canned import service as canned
 from destek.canned.service import VARIABLES
 from destek.channels.widget.settings import of_inbox
-from destek.conversations import service as conversations
+from destek.conversations import labels as conversation_labels
 from destek.db import MAX_ID
 from destek.deps import StateDep, public_url
 from destek.web import i18n
@@ -208,5 +208,5 @@ async def canned_page(request: Request, page: AgentPageDep, state: StateDep) -> 
 async def labels_page(request: Request, page: AgentPageDep, state: StateDep) -> HTMLResponse:
     require_admin_page(page)
     async with state.read() as session:
-        labels = await conversations.list_labels(session, account_id=page.account_id)
+        labels = await conversation_labels.list_labels(session, account_id=page.account_id)
     return _render(request, page, "labels.html", "labels", labels=labels)
