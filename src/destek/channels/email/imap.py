@@ -30,13 +30,10 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from destek.channels.email.imap_wire import mutf7, quote, tls_context
+from destek.channels.email.imap_wire import CODE, mutf7, quote, readable, tls_context, transient_code, uid_set
 from destek.channels.email.oauth import xoauth2_string
 
 _LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
-_CODE = re.compile(rb"\[([A-Z-]+)(?: ([^\]]*))?\]")
-# Response codes (RFC 5530) after which trying again later may work.
-_TRANSIENT_CODES = frozenset({b"UNAVAILABLE", b"INUSE", b"SERVERBUG", b"LIMIT"})
 _LONGEST_IDLE = 25 * 60.0  # servers may log out after 30 minutes (RFC 3501 §5.4)
 
 
@@ -178,7 +175,7 @@ class Mailbox:
         news = False
         while not (response := await self._read()).text.startswith(b"+"):
             if response.text.startswith(tag.encode() + b" "):
-                raise ImapError(f"the server refused IDLE: {_text(response.text)}", transient=False)
+                raise ImapError(f"the server refused IDLE: {readable(response.text)}", transient=False)
             news = self._check_untagged(response) or news  # mail that came before IDLE began
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(timeout, _LONGEST_IDLE)
@@ -215,7 +212,7 @@ class Mailbox:
         greeting = await self._read()
         if greeting.text.startswith(b"* BYE"):
             raise ImapError(
-                f"{self._where()} turned the connection away: {_text(greeting.text)}", transient=True
+                f"{self._where()} turned the connection away: {readable(greeting.text)}", transient=True
             )
         await self._load_capabilities()
         if s.security == "starttls":
@@ -266,16 +263,16 @@ class Mailbox:
 
     async def _after_login(self, status: bytes, text: bytes, challenges: list[bytes]) -> None:
         if status != b"OK":
-            detail = _text(text)
+            detail = readable(text)
             for challenge in filter(None, challenges):
                 with contextlib.suppress(ValueError):
                     detail += f" ({base64.b64decode(challenge).decode('utf-8', 'replace')})"
             what = "the access token" if self.settings.oauth_token is not None else "the login"
             raise ImapError(
                 f"the server refused {what} for {self.settings.username!r}: {detail}",
-                transient=_transient(text),
+                transient=transient_code(text),
             )
-        code = _CODE.search(text)
+        code = CODE.search(text)
         if code and code.group(1) == b"CAPABILITY" and code.group(2):
             self._capabilities = set(code.group(2).decode().upper().split())
         else:
@@ -285,7 +282,7 @@ class Mailbox:
     async def _select(self) -> None:
         folder = self.settings.folder
         untagged = await self._ok(f"SELECT {quote(mutf7(folder))}", f"open the folder {folder!r}")
-        codes = {c.group(1): c.group(2) for r in untagged if (c := _CODE.search(r.text)) and c.group(2)}
+        codes = {c.group(1): c.group(2) for r in untagged if (c := CODE.search(r.text)) and c.group(2)}
         self.uidvalidity = int(codes.get(b"UIDVALIDITY", b"0"))
         self.uidnext = int(codes.get(b"UIDNEXT", b"0"))
 
@@ -296,7 +293,7 @@ class Mailbox:
             _, status, text = await self._command(command)
         if status != b"OK":
             raise ImapError(
-                f"could not move a mail to {self.settings.move_to!r}: {_text(text)}", transient=False
+                f"could not move a mail to {self.settings.move_to!r}: {readable(text)}", transient=False
             )
 
     async def _load_capabilities(self) -> None:
@@ -313,7 +310,7 @@ class Mailbox:
     async def _ok(self, command: str, doing: str) -> list[_Response]:
         untagged, status, text = await self._command(command)
         if status != b"OK":
-            raise ImapError(f"the server could not {doing}: {_text(text)}", transient=_transient(text))
+            raise ImapError(f"the server could not {doing}: {readable(text)}", transient=transient_code(text))
         return untagged
 
     async def _command(
@@ -337,7 +334,7 @@ class Mailbox:
         """Whether it announces new mail; a BYE outside LOGOUT ends the session."""
         if response.text.startswith(b"* BYE") and not self._logging_out:
             self._broken = True
-            raise ImapError(f"{self._where()} ended the session: {_text(response.text)}", transient=True)
+            raise ImapError(f"{self._where()} ended the session: {readable(response.text)}", transient=True)
         return re.match(rb"\* \d+ (EXISTS|RECENT)\b", response.text) is not None
 
     async def _send_command(self, command: str) -> str:
@@ -417,25 +414,3 @@ def _connection_error(exc: BaseException, where: str) -> ImapError:
     if isinstance(exc, asyncio.IncompleteReadError):
         return ImapError(f"{where} closed the connection", transient=True)
     return ImapError(f"the connection to {where} failed: {exc or type(exc).__name__}", transient=True)
-
-
-def uid_set(uids: list[int]) -> str:
-    """A UID set (RFC 3501 §9 sequence-set): runs of consecutive UIDs as ranges, so it stays short."""
-    runs: list[str] = []
-    ordered = sorted(set(uids))
-    start = previous = ordered[0]
-    for uid in [*ordered[1:], 0]:
-        if uid != previous + 1:
-            runs.append(str(start) if start == previous else f"{start}:{previous}")
-            start = uid
-        previous = uid
-    return ",".join(runs)
-
-
-def _transient(text: bytes) -> bool:
-    code = _CODE.search(text)
-    return code is not None and code.group(1) in _TRANSIENT_CODES
-
-
-def _text(raw: bytes) -> str:
-    return " ".join(raw.decode("utf-8", "replace").split())[:300]

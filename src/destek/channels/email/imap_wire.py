@@ -1,10 +1,15 @@
 """The small pieces of IMAP's wire format the mailbox reader needs: quoted strings, folder names in
-modified UTF-7 (RFC 3501 §5.1.3), and the TLS context."""
+modified UTF-7 (RFC 3501 §5.1.3), UID sets, response codes, and the TLS context."""
 
 from __future__ import annotations
 
 import base64
+import re
 import ssl
+
+CODE = re.compile(rb"\[([A-Z-]+)(?: ([^\]]*))?\]")  # a response code, e.g. [UNAVAILABLE]
+# Response codes (RFC 5530) after which trying again later may work.
+TRANSIENT_CODES = frozenset({b"UNAVAILABLE", b"INUSE", b"SERVERBUG", b"LIMIT"})
 
 
 def tls_context(verify: bool) -> ssl.SSLContext:
@@ -40,3 +45,25 @@ def mutf7(name: str) -> str:
             pending.append(char)
     flush()
     return "".join(out)
+
+
+def uid_set(uids: list[int]) -> str:
+    """A UID set (RFC 3501 §9 sequence-set): runs of consecutive UIDs as ranges, so it stays short."""
+    runs: list[str] = []
+    ordered = sorted(set(uids))
+    start = previous = ordered[0]
+    for uid in [*ordered[1:], 0]:
+        if uid != previous + 1:
+            runs.append(str(start) if start == previous else f"{start}:{previous}")
+            start = uid
+        previous = uid
+    return ",".join(runs)
+
+
+def transient_code(text: bytes) -> bool:
+    code = CODE.search(text)
+    return code is not None and code.group(1) in TRANSIENT_CODES
+
+
+def readable(raw: bytes) -> str:
+    return " ".join(raw.decode("utf-8", "replace").split())[:300]
