@@ -17,10 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from destek.accounts.models import Inbox
 from destek.contacts.models import Contact, ContactIdentity
 from destek.contacts.schemas import ContactCreate
-from destek.contacts.service import contact_out, new_contact
+from destek.contacts.service import new_contact, record_created
 from destek.db import utcnow
-from destek.events import log
-from destek.events.schemas import ContactCreated
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +84,7 @@ async def from_channel_many(
         session.add_all(new)
         await session.flush()
         for contact in new:
-            log.record(
-                session,
-                ContactCreated(contact=contact_out(contact)),
-                account_id=account_id,
-                contact_id=contact.id,
-                private=True,
-            )
+            record_created(session, contact)
     now = utcnow()
     for source_id, contact in found.items():
         if not contact.name and first[source_id].name:

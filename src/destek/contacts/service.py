@@ -99,14 +99,19 @@ async def create_contact(
             raise Conflict(
                 f"a contact with identifier {data.identifier!r} already exists", field="identifier"
             ) from None
+    record_created(session, contact)
+    return contact
+
+
+def record_created(session: AsyncSession, contact: Contact) -> None:
+    """Log a new contact (flushed: it has its id)."""
     log.record(
         session,
         ContactCreated(contact=contact_out(contact)),
-        account_id=account_id,
+        account_id=contact.account_id,
         contact_id=contact.id,
         private=True,
     )
-    return contact
 
 
 async def update_contact(session: AsyncSession, *, contact: Contact, data: ContactFields) -> list[str]:
