@@ -140,6 +140,7 @@ async def test_the_worker_answers_for_web_nodes_that_run_no_consumers(
         "insights",
         "notify",
         "question_suggestions",
+        "timers",
     ]
     assert all(f":{worker.process.pid}:" in lease.holder for lease in leases), leases
 

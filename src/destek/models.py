@@ -32,6 +32,7 @@ from destek.helpcenter.models import (
 from destek.push.models import PushDevice
 from destek.ratings.models import ConversationRating
 from destek.realtime.models import AgentPresence
+from destek.scheduling.models import Timer
 
 __all__ = [
     "Account",
@@ -66,6 +67,7 @@ __all__ = [
     "QuestionSuggestion",
     "Team",
     "TeamMember",
+    "Timer",
     "Translation",
     "User",
     "Vote",

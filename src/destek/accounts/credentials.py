@@ -317,3 +317,11 @@ async def revoke_api_tokens_of(session: AsyncSession, *, user_id: int) -> int:
         .returning(ApiToken.id)
     )
     return len(list(revoked))
+
+
+async def purge_expired_sessions(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Remove login sessions that expired (housekeeping); how many."""
+    ended = await session.scalars(
+        delete(LoginSession).where(LoginSession.expires_at <= now).returning(LoginSession.id)
+    )
+    return len(list(ended))

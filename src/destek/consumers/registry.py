@@ -12,6 +12,7 @@ def default_consumers() -> list[Consumer]:
     from destek.bot.insights import Insights
     from destek.channels import registry as channels
     from destek.helpcenter.suggestions import QuestionSuggester
+    from destek.scheduling.runner import TimerRunner
 
     return [
         Insights(),
@@ -19,6 +20,7 @@ def default_consumers() -> list[Consumer]:
         ExternalBot(),
         QuestionSuggester(),
         *channels.consumers(),
+        TimerRunner(),
     ]
 
 

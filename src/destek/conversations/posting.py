@@ -21,7 +21,7 @@ from destek.contacts.models import Contact
 from destek.conversations.attachments import claim_attachments
 from destek.conversations.models import Attachment, Conversation, Message
 from destek.conversations.outputs import _BUILT, BOT_NAME, _message_out
-from destek.conversations.service import _CREATED, _ROW_LOCK, _record_update
+from destek.conversations.service import _CREATED, _ROW_LOCK, _record_update, cancel_wake
 from destek.db import utcnow
 from destek.errors import Conflict, Invalid
 from destek.events import log
@@ -170,7 +170,10 @@ async def post_messages(session: AsyncSession, posts: Sequence[NewMessage]) -> l
     names = await _sender_names(session, [f.post for f in fresh])
     for item in fresh:
         message, conversation = item.message, item.conversation
+        snoozed = conversation.status == "snoozed"
         changed = _touch_for_message(conversation, message, now)
+        if snoozed and conversation.status != "snoozed":  # the customer wrote: awake before its time
+            await cancel_wake(session, conversation)
         name = item.post.sender_name
         if name is None:
             name = names.get((item.post.sender_type, item.post.sender_id or 0))

@@ -30,6 +30,7 @@ from destek.db import utcnow
 from destek.errors import Invalid, NotFound
 from destek.events import log
 from destek.events.schemas import ConversationCreated, ConversationRead, ConversationUpdated
+from destek.scheduling import service as timers
 
 # --- finding ------------------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ from destek.events.schemas import ConversationCreated, ConversationRead, Convers
 # NO KEY UPDATE: rows that merely reference the conversation (messages, attachments) are not blocked.
 _ROW_LOCK: dict[str, Any] = {"key_share": True}
 _CREATED = "destek_conversations_created"  # ids of conversations this transaction created
+WAKE = "conversation.wake"  # the timer of a snoozed conversation
 
 
 async def access_conversation(
@@ -167,12 +169,27 @@ async def set_status(
         raise Invalid("snoozed_until goes only with status snoozed", field="snoozed_until")
     if conversation.status == status and conversation.snoozed_until == snoozed_until:
         return
+    if snoozed_until is not None:  # wakes up then (conversations/snooze.py), unless the customer writes
+        await timers.schedule(
+            session,
+            account_id=conversation.account_id,
+            kind=WAKE,
+            key=str(conversation.id),
+            due_at=snoozed_until,
+        )
+    elif conversation.status == "snoozed":
+        await cancel_wake(session, conversation)
     conversation.status = status
     conversation.snoozed_until = snoozed_until
     conversation.resolved_at = utcnow() if status == "resolved" else None
     if status == "resolved":
         conversation.waiting_since = None
     await _record_update(session, conversation, ["status"])
+
+
+async def cancel_wake(session: AsyncSession, conversation: Conversation) -> None:
+    """A snoozed conversation that is woken otherwise (the customer wrote) needs its timer no more."""
+    await timers.cancel(session, account_id=conversation.account_id, kind=WAKE, key=str(conversation.id))
 
 
 async def set_priority(session: AsyncSession, *, conversation: Conversation, priority: str) -> None:

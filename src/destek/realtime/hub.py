@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
 import time
@@ -23,7 +22,6 @@ from pydantic import ValidationError
 
 from destek.accounts import access
 from destek.bus import BusMessage, Notification, Signal
-from destek.db import utcnow
 from destek.errors import DestekError
 from destek.events import log as event_log
 from destek.events.models import EventRow
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 PAGE = 500
 ACCESS_REVOKED = 4001  # the same as a refused subscribe: the dashboard goes to the login page
-PRUNE_EVERY_SECONDS = 3600.0
 READY_TIMEOUT = 10.0
 
 
@@ -173,19 +170,17 @@ class Hub:
         self.node_id = uuid.uuid4().hex[:12]
         self.presence = PresenceWriter(state, node=self.node_id, present=self.agents_here)
         self._unlisten: Any = None
-        self._housekeeping: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._unlisten = self.state.bus.listen(self._on_bus)
-        self._housekeeping = asyncio.create_task(self._prune_forever(), name="event-log-pruning")
         self._heartbeat = asyncio.create_task(self._ping_idle_forever(), name="websocket-heartbeat")
         self.presence.start()
 
     async def stop(self) -> None:
         if self._unlisten is not None:
             self._unlisten()
-        for task in (self._housekeeping, self._heartbeat):
+        for task in (self._heartbeat,):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -316,18 +311,6 @@ class Hub:
                     if connection.live and now - connection.last_sent >= every:
                         connection.last_sent = now  # one ping per silent heartbeat, even unsent
                         connection.push({"type": "ping"})
-
-    async def _prune_forever(self) -> None:
-        retention = dt.timedelta(days=self.state.settings.event_retention_days)
-        while True:
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
-            try:
-                async with self.state.uow() as session:
-                    removed = await event_log.prune(session, older_than=utcnow() - retention)
-                if removed:
-                    logger.info("pruned %s events older than %s", removed, retention)
-            except Exception:
-                logger.warning("pruning the event log failed", exc_info=True)
 
 
 class Unavailable(Exception):
