@@ -62,6 +62,18 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("PATCH", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 200, {"description": "changed"}),
     ("DELETE", f"{ACC}/teams/{{team_id}}"): Call(AGENT, 204),
     ("PUT", f"{ACC}/teams/{{team_id}}/members"): Call(AGENT, 200, {"user_ids": []}),
+    ("GET", f"{ACC}/calendars"): Call(AGENT, 200),
+    ("POST", f"{ACC}/calendars"): Call(AGENT, 201, {"name": "New hours", "timezone": "UTC", "week": {}}),
+    ("GET", f"{ACC}/calendars/{{calendar_id}}"): Call(AGENT, 200),
+    ("PUT", f"{ACC}/calendars/{{calendar_id}}"): Call(
+        AGENT, 200, {"name": "Other", "timezone": "UTC", "week": {}}
+    ),
+    ("DELETE", f"{ACC}/calendars/{{calendar_id}}"): Call(AGENT, 204),
+    ("POST", f"{ACC}/calendars/{{calendar_id}}/holidays/import"): Call(AGENT, 200, {"preset": "tr"}),
+    ("GET", f"{ACC}/inboxes/{{inbox_id}}/calendar"): Call(AGENT, 200),
+    ("PUT", f"{ACC}/inboxes/{{inbox_id}}/calendar"): Call(AGENT, 200, {"calendar_id": None}),
+    ("GET", f"{ACC}/teams/{{team_id}}/calendar"): Call(AGENT, 200),
+    ("PUT", f"{ACC}/teams/{{team_id}}/calendar"): Call(AGENT, 200, {"calendar_id": None}),
     ("GET", f"{ACC}/inboxes"): Call(AGENT, 200),
     ("POST", f"{ACC}/inboxes"): Call(AGENT, 201, {"name": "New inbox", "channel_type": "api"}),
     ("GET", f"{ACC}/inboxes/{{inbox_id}}"): Call(AGENT, 200),

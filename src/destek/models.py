@@ -33,6 +33,7 @@ from destek.push.models import PushDevice
 from destek.ratings.models import ConversationRating
 from destek.realtime.models import AgentPresence
 from destek.scheduling.models import Timer
+from destek.sla.models import BusinessCalendar, CalendarLink
 
 __all__ = [
     "Account",
@@ -42,6 +43,8 @@ __all__ = [
     "Attachment",
     "Base",
     "BotSession",
+    "BusinessCalendar",
+    "CalendarLink",
     "CannedResponse",
     "Category",
     "ChannelConfig",

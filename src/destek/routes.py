@@ -33,6 +33,7 @@ def include_routes(app: FastAPI) -> None:
     from destek.ratings import api as ratings_api
     from destek.realtime import gateway
     from destek.realtime.events_api import router as events_router
+    from destek.sla.api import router as calendars_router
     from destek.web import assets
     from destek.web.widget import pages as widget_pages
 
@@ -63,6 +64,7 @@ def include_routes(app: FastAPI) -> None:
     app.include_router(channels_router)
     app.include_router(hooks_router)
     app.include_router(ratings_api.router)
+    app.include_router(calendars_router)
     app.include_router(files_router)
     gateway.install(app)
     app.include_router(events_router)

@@ -88,6 +88,7 @@ class Side:
     suggestion_id: int = 0  # an example question suggested for the article (en)
     message_id: int = 0  # the conversation's first message (the customer's)
     record_id: int = 0  # an inbound item that could not be parsed (channels/intake.py)
+    calendar_id: int = 0  # a business-hours calendar
 
     def params(self) -> dict[str, Any]:
         """A value for every path parameter, all of this tenant."""
@@ -112,6 +113,7 @@ class Side:
             "suggestion_id": self.suggestion_id,
             "message_id": self.message_id,
             "record_id": self.record_id,
+            "calendar_id": self.calendar_id,
             "token": "isolation-device-1",  # a push token (the same string on both sides)
             "locale": "en",
         }
@@ -218,6 +220,17 @@ async def build_side(
         state, inbox=inbox, kind="widget", raw=f"body {marker}".encode(), source="http", parser=unreadable
     )
     assert failed.record_id is not None
+    calendar = _ok(
+        await client.post(
+            tenant.url("/calendars"),
+            json={
+                "name": f"Hours {marker}",
+                "timezone": "Europe/Istanbul",
+                "week": {"monday": ["09:00-18:00"]},
+            },
+            headers=owner,
+        )
+    )
     return Side(
         tenant=tenant,
         marker=marker,
@@ -240,6 +253,7 @@ async def build_side(
         suggestion_id=suggestion_id,
         message_id=message_id,
         record_id=failed.record_id,
+        calendar_id=calendar["id"],
     )
 
 
