@@ -4,6 +4,7 @@ sla.hours.Calendar wherever a clock needs them. None of these commits."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -232,3 +233,24 @@ def _holiday_json(holiday: Holiday) -> dict[str, Any]:
         else None,
     )
     return held.model_dump(mode="json", exclude_none=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """What the customer is told about the team's hours (the widget, the public API)."""
+
+    open_now: bool
+    opens_at: dt.datetime | None  # closed now: when it opens next (None: open, or never)
+
+
+async def availability(
+    session: AsyncSession, *, account_id: int, inbox_id: int, now: dt.datetime | None = None
+) -> Availability:
+    """Whether the inbox's hours are open now, and if not when they open (round the clock when no
+    calendar applies)."""
+    hours, now = await calendar_for(session, account_id=account_id, inbox_id=inbox_id), now or utcnow()
+    try:
+        opens = hours.next_open(now)
+    except NeverOpen:
+        return Availability(open_now=False, opens_at=None)
+    return Availability(open_now=opens <= now, opens_at=None if opens <= now else opens)

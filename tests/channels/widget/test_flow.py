@@ -46,6 +46,8 @@ async def test_inbox_config_draws_the_widget_without_the_secret(
         "pre_chat_fields": [],
         "reply_time": "none",
         "reply_notice": None,
+        "open_now": True,  # no business hours set: round the clock
+        "opens_at": None,
     }
     assert tenant.inbox_secret not in response.text
 

@@ -43,6 +43,7 @@ from destek.contacts import service as contacts
 from destek.deps import StateDep
 from destek.errors import Invalid
 from destek.ratelimit.guards import LIMIT_CONTACTS, LimitedRoute
+from destek.sla import calendars
 from destek.web.widget.colors import text_color
 
 PREFIX = "/api/v1/public/inboxes/{inbox_token}"
@@ -86,6 +87,7 @@ async def get_inbox_config(
         inbox = await chat_inbox(session, inbox_token=inbox_token, origin=foreign_origin(request))
         account = await accounts.get_account(session, account_id=inbox.account_id)
         settings = await stored_of(session, inbox)
+        hours = await calendars.availability(session, account_id=inbox.account_id, inbox_id=inbox.id)
     widget = WidgetSettings.of(settings)
     wanted = [locale] if locale is not None else accepted_languages(accept_language)
     greeting, language = choose_greeting(
@@ -106,6 +108,8 @@ async def get_inbox_config(
         pre_chat_fields=widget.pre_chat_fields,
         reply_time=widget.reply_time,
         reply_notice=choose_text(widget.reply_notice, wanted=[*wanted, language]),
+        open_now=hours.open_now,
+        opens_at=hours.opens_at,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -40,6 +41,13 @@ class WidgetConfigOut(BaseModel):
     reply_notice: str | None = Field(
         description="A custom notice (e.g. business hours), in the language asked for when the inbox "
         "has it; shown instead of the reply_time text"
+    )
+    open_now: bool = Field(
+        description="Whether the team's business hours are open now (always true without a calendar)"
+    )
+    opens_at: dt.datetime | None = Field(
+        description="Closed now: when the business hours open next (show it in the customer's own time "
+        "zone); null when open, or when no hours are set to open"
     )
 
 

@@ -343,6 +343,13 @@
     p.then(function () { render(); }).catch(report);
   }
 
+  function backAt(when) {
+    var soon = when - Date.now() < 6 * 864e5; // within the week: the day's name is enough
+    var parts = { weekday: "long", hour: "2-digit", minute: "2-digit" };
+    if (!soon) { parts.day = "numeric"; parts.month = "long"; }
+    try { return new Intl.DateTimeFormat(locale, parts).format(when); } catch (e) { return when.toLocaleString(); }
+  }
+
   function loadConfig() {
     return fetch(API + "?locale=" + encodeURIComponent(locale), { credentials: "omit" })
       .then(function (r) { return r.json(); })
@@ -354,6 +361,12 @@
           hours: t("Typically replies in a few hours"),
           day: t("Typically replies within a day")
         }[inbox.reply_time];
+        // Out of the team's business hours: when it is back, in the customer's own time zone.
+        if (inbox.open_now === false) {
+          notice = inbox.opens_at
+            ? t("We are away now. We are back {when}.", { when: backAt(new Date(inbox.opens_at)) })
+            : t("We are away now. Leave a message and we will answer.");
+        }
         $("notice").hidden = !notice;
         $("notice").textContent = notice || "";
         render();
