@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from destek.accounts import service as accounts
@@ -141,6 +144,40 @@ async def test_out_of_scope_question_is_handed_over(
     assert len(notes) == 1
     assert "no help-center article answers the question confidently" in notes[0]["content"]
     assert "Do you sell gift cards for birthdays?" in notes[0]["content"]
+
+
+async def test_out_of_hours_the_bot_says_when_the_team_is_back_in_the_customer_s_time(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant
+) -> None:
+    contact = await bot_with_articles(state, tenant)
+    # The team works one hour a week, İstanbul time: tomorrow 09:00-10:00.
+    istanbul = ZoneInfo("Europe/Istanbul")
+    tomorrow = (dt.datetime.now(istanbul) + dt.timedelta(days=1)).date()
+    day = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[tomorrow.weekday()]
+    made = await client.post(
+        tenant.url("/calendars"),
+        json={
+            "name": "Hours",
+            "timezone": "Europe/Istanbul",
+            "week": {day: ["09:00-10:00"]},
+            "is_default": True,
+        },
+        headers=tenant.owner.headers,
+    )
+    assert made.status_code == 201, made.text
+    async with state.uow() as session:  # the app said where the customer is: London
+        stored = await session.get(Contact, contact.contact_id)
+        assert stored is not None
+        stored.device = {**stored.device, "timezone": "Europe/London"}
+    cid = await start(client, state, contact, "temsilciyle görüşmek istiyorum")
+    back = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=istanbul).astimezone(ZoneInfo("Europe/London"))
+    weekday = ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar")[back.weekday()]
+    away = bot_texts(await seen(client, contact, cid))[-1]
+    assert away.startswith(
+        f"Ekibimiz şu an çalışma saatleri dışında. {weekday} {back:%H:%M} tekrar buradayız; "
+        "bir temsilci size buradan yanıt verecek."
+    )
+    assert "1 saat içinde" not in away  # not the in-hours promise
 
 
 async def test_asking_for_a_person_hands_over_at_once(

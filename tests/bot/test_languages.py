@@ -78,6 +78,7 @@ def test_every_bot_language_has_every_text_the_customer_sees() -> None:
         texts.RESOLVED,
         texts.HANDOFF,
         texts.OFFLINE,
+        texts.AWAY,
         texts.ASK_EMAIL,
         texts.EMAIL_SAVED,
         texts.TALK_TO_PERSON,
@@ -88,6 +89,6 @@ def test_every_bot_language_has_every_text_the_customer_sees() -> None:
         catalog = i18n._catalog(language, "bot")
         missing = [text for text in customer_texts if text not in catalog]
         assert missing == [], language
-        for text in (texts.TOPIC_CHOSEN, texts.OFFLINE, texts.EMAIL_SAVED):
+        for text in (texts.TOPIC_CHOSEN, texts.OFFLINE, texts.EMAIL_SAVED, texts.AWAY):
             placeholder = text[text.index("{") : text.index("}") + 1]
             assert placeholder in texts.t(language, text), (language, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,7 @@ from destek.conversations.models import Conversation
 from destek.db import utcnow
 from destek.errors import NotFound
 from destek.realtime import presence
+from destek.sla import calendars
 from destek.web import i18n
 
 if TYPE_CHECKING:
@@ -104,8 +106,8 @@ async def hand_over(
         session, conversation=conversation, text=texts.handoff(settings, language), key=f"{key}-handoff"
     )
     if not online:
-        text = texts.offline(settings, language)
         contact = await session.get(Contact, conversation.contact_id)
+        text = await _nobody_here(session, conversation, settings, language, contact)
         inbox = await session.get(Inbox, conversation.inbox_id)
         # "Leave your e-mail and we will reply there" only when the inbox can mail replies.
         mails = inbox is not None and await channels.can_email(session, inbox=inbox)
@@ -114,6 +116,31 @@ async def hand_over(
             bot_session.awaiting_email = True
         await say(session, conversation=conversation, text=text, key=f"{key}-offline")
     return True
+
+
+async def _nobody_here(
+    session: AsyncSession,
+    conversation: Conversation,
+    settings: BotSettings,
+    language: str,
+    contact: Contact | None,
+) -> str:
+    """Out of business hours: when the team is back (the same hours the widget shows); in hours,
+    when a person usually answers."""
+    hours = await calendars.availability(
+        session, account_id=conversation.account_id, inbox_id=conversation.inbox_id
+    )
+    if hours.open_now or hours.opens_at is None:
+        return texts.offline(settings, language)
+    zone = str((contact.device if contact is not None else {}).get("timezone") or "")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        hours_zone = await calendars.calendar_for(
+            session, account_id=conversation.account_id, inbox_id=conversation.inbox_id
+        )
+        zone = hours_zone.timezone  # the customer's own zone is unknown: the team's
+    return texts.away(language, hours.opens_at, zone)
 
 
 def _note(handoff: Handoff, *, topic_label: str | None, offered: list[dict[str, Any]], locale: str) -> str:

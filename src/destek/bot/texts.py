@@ -5,8 +5,9 @@ and German, Spanish and Arabic for customers)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
+from babel.dates import format_datetime, format_timedelta
 
 from destek.bot.settings import BotSettings
 from destek.web import i18n
@@ -23,6 +24,8 @@ NO = "No"
 RESOLVED = "Great, glad it helped! Write again any time."
 HANDOFF = "I'm passing you to a person from our team. They will answer here."
 OFFLINE = "Our team is not online right now. A person will answer within {reply_time}."
+# Out of the inbox's business hours (sla/): when the team is back, in the customer's time zone.
+AWAY = "Our team is away now. We are back {when}, and a person will answer here."
 ASK_EMAIL = "If you leave your email address, we can reply there too."
 EMAIL_SAVED = "Thanks! We will also reply to {email}."
 TALK_TO_PERSON = "Talk to a person"
@@ -87,6 +90,15 @@ def handoff(settings: BotSettings, language: str) -> str:
 def offline(settings: BotSettings, language: str) -> str:
     text = pick(settings.offline_message, language, OFFLINE)
     return text.replace("{reply_time}", reply_time(settings.expected_reply_minutes, language))
+
+
+def away(language: str, back: dt.datetime, timezone: str) -> str:
+    """The out-of-hours notice: "back Monday 09:00" (within the week), else with the date."""
+    locale = language if language in i18n.BOT_LOCALES else i18n.DEFAULT_LOCALE
+    local = back.astimezone(ZoneInfo(timezone))
+    soon = local - dt.datetime.now(local.tzinfo) < dt.timedelta(days=6)
+    when = format_datetime(local, "EEEE HH:mm" if soon else "EEEE d MMMM HH:mm", locale=locale)
+    return t(language, AWAY).replace("{when}", str(when))
 
 
 def only_in(article_locale: str, language: str) -> str:
