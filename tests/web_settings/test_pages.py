@@ -218,3 +218,41 @@ async def test_bot_settings_saved_from_the_form_shape(client: httpx.AsyncClient,
         tenant.url(f"/inboxes/{tenant.inbox_id}/bot"), json={**body, "answer_threshold": 2}, headers=CSRF
     )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "answer_threshold"
+
+
+async def test_an_inbox_without_agents_is_not_left_silently(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    owner = tenant.owner.headers
+    made = await client.post(
+        tenant.url("/inboxes"), json={"name": "Nobody's", "channel_type": "api"}, headers=owner
+    )
+    lonely = made.json()["id"]
+    await log_in(client, tenant.owner.email)
+    listed = (await client.get(f"{base(tenant)}/inboxes")).text
+    assert f'data-testid="no-agents-{lonely}">None: only administrators see it' in listed
+    assert f'data-testid="no-agents-{tenant.inbox_id}"' not in listed  # the tenant's inbox has an agent
+    page = (await client.get(f"{base(tenant)}/inboxes/{lonely}")).text
+    assert "No agent works in this inbox." in page
+    assert (
+        "No agent works in this inbox."
+        not in (await client.get(f"{base(tenant)}/inboxes/{tenant.inbox_id}")).text
+    )
+    turkish = await client.get(f"{base(tenant)}/inboxes/{lonely}", headers={"Accept-Language": "tr"})
+    assert "Bu gelen kutusunda çalışan temsilci yok." in turkish.text
+    # Its conversations still reach the administrators: an admin's list shows them.
+    conversation = await client.post(
+        f"/api/v1/public/inboxes/{made.json()['public_token']}/conversations",
+        json={"message": {"content": "Is anyone there?"}},
+        headers=(await _visitor(client, made.json()["public_token"])),
+    )
+    assert conversation.status_code == 201, conversation.text
+    seen = await client.get(tenant.url(f"/conversations?inbox_id={lonely}"), headers=owner)
+    assert len(seen.json()["items"]) == 1
+    hidden = await client.get(tenant.url(f"/conversations?inbox_id={lonely}"), headers=tenant.agent.headers)
+    assert hidden.status_code == 200 and hidden.json()["items"] == []  # an agent does not see it
+
+
+async def _visitor(client: httpx.AsyncClient, inbox_token: str) -> dict[str, str]:
+    made = await client.post(f"/api/v1/public/inboxes/{inbox_token}/contacts", json={"name": "Visitor"})
+    return {"Authorization": f"Bearer {made.json()['token']}"}
