@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -25,6 +24,7 @@ from tests.bot.helpers import (
     settle,
     start,
 )
+from tests.sla.helpers import TR_DAYS, away_until_tomorrow_nine
 from tests.support.factories import Tenant, make_contact, write
 
 
@@ -150,28 +150,14 @@ async def test_out_of_hours_the_bot_says_when_the_team_is_back_in_the_customer_s
     client: httpx.AsyncClient, state: AppState, tenant: Tenant
 ) -> None:
     contact = await bot_with_articles(state, tenant)
-    # The team works one hour a week, İstanbul time: tomorrow 09:00-10:00.
-    istanbul = ZoneInfo("Europe/Istanbul")
-    tomorrow = (dt.datetime.now(istanbul) + dt.timedelta(days=1)).date()
-    day = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[tomorrow.weekday()]
-    made = await client.post(
-        tenant.url("/calendars"),
-        json={
-            "name": "Hours",
-            "timezone": "Europe/Istanbul",
-            "week": {day: ["09:00-10:00"]},
-            "is_default": True,
-        },
-        headers=tenant.owner.headers,
-    )
-    assert made.status_code == 201, made.text
+    opens = await away_until_tomorrow_nine(client, tenant)
     async with state.uow() as session:  # the app said where the customer is: London
         stored = await session.get(Contact, contact.contact_id)
         assert stored is not None
         stored.device = {**stored.device, "timezone": "Europe/London"}
     cid = await start(client, state, contact, "temsilciyle görüşmek istiyorum")
-    back = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=istanbul).astimezone(ZoneInfo("Europe/London"))
-    weekday = ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar")[back.weekday()]
+    back = opens.astimezone(ZoneInfo("Europe/London"))
+    weekday = TR_DAYS[back.weekday()]
     away = bot_texts(await seen(client, contact, cid))[-1]
     assert away.startswith(
         f"Ekibimiz şu an çalışma saatleri dışında. {weekday} {back:%H:%M} tekrar buradayız; "

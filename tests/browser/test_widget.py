@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,10 +18,9 @@ from destek.state import AppState
 from tests.browser.conftest import LOADED_WIDTH, PHONE, NewPage, save_screenshot
 from tests.browser.widget_pages import HostPage, HostSite, full_page_chat, host_site
 from tests.channels.widget.helpers import png, set_identity_verification
+from tests.sla.helpers import TR_DAYS, away_until_tomorrow_nine
 from tests.support.factories import Tenant
 from tests.support.server import subscribe
-
-IST = ZoneInfo("Europe/Istanbul")
 
 
 @pytest.fixture
@@ -264,23 +262,10 @@ async def test_the_chat_speaks_turkish(
 async def test_out_of_hours_the_chat_says_when_the_team_is_back(
     live_url: str, new_page: NewPage, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    # The team works one hour a week: tomorrow at nine, İstanbul time.
-    tomorrow = (dt.datetime.now(IST) + dt.timedelta(days=1)).date()
-    day = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[tomorrow.weekday()]
-    made = await client.post(
-        tenant.url("/calendars"),
-        json={
-            "name": "Hours",
-            "timezone": "Europe/Istanbul",
-            "week": {day: ["09:00-10:00"]},
-            "is_default": True,
-        },
-        headers=tenant.owner.headers,
-    )
-    assert made.status_code == 201, made.text
+    opens = await away_until_tomorrow_nine(client, tenant)
     page = await new_page(viewport=PHONE, locale="tr-TR", timezone_id="Europe/Istanbul")
     chat = await full_page_chat(page, live_url, tenant.inbox_token, "?locale=tr")
-    name = ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar")[tomorrow.weekday()]
+    name = TR_DAYS[opens.weekday()]
     await expect(page.locator("#notice")).to_have_text(
         f"Şu an çevrim dışıyız. {name} 09:00 tekrar buradayız."
     )
@@ -288,8 +273,8 @@ async def test_out_of_hours_the_chat_says_when_the_team_is_back(
     await save_screenshot(page, "widget-out-of-hours-tr")
     english = await new_page(viewport=PHONE, timezone_id="America/New_York")  # the customer abroad
     await full_page_chat(english, live_url, tenant.inbox_token, "?locale=en")
-    opens = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=IST).astimezone(ZoneInfo("America/New_York"))
-    when = f"{opens:%A} {opens:%I:%M %p}"  # Intl: "Tuesday 01:00 AM"
+    abroad = opens.astimezone(ZoneInfo("America/New_York"))
+    when = f"{abroad:%A} {abroad:%I:%M %p}"  # Intl: "Tuesday 01:00 AM"
     await expect(english.locator("#notice")).to_have_text(f"We are away now. We are back {when}.")
 
 
