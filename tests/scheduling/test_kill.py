@@ -55,14 +55,16 @@ async def test_a_timer_being_fired_when_its_worker_is_killed_fires_once_after(
     engine = create_async_engine(db_url)
     try:
         async with engine.connect() as holder:
-            # Hold the conversation's row: the worker claims the timer, then waits for the row.
+            # Hold the account's sequence (not its key: other writers' foreign keys pass): the worker
+            # claims the timer, wakes the conversation, then waits to number the event it recorded,
+            # its transaction open.
             await holder.execute(
-                text("SELECT id FROM conversations WHERE id = :id FOR UPDATE"), {"id": conversation["id"]}
+                text("SELECT id FROM accounts WHERE id = :id FOR NO KEY UPDATE"), {"id": tenant.account_id}
             )
             first = Worker(settings, settings.data_dir, "first")
             workers.append(first)
             await first.wait_ready()
-            await _until_waiting(engine, "conversations")
+            await _until_waiting(engine, "UPDATE accounts SET last_event_seq%")
             first.process.kill()  # SIGKILL, mid-firing: its transaction never commits
             first.process.wait(10)
             await holder.rollback()  # the row is free: the dead worker's claim goes with its connection
@@ -81,9 +83,9 @@ async def test_a_timer_being_fired_when_its_worker_is_killed_fires_once_after(
         await engine.dispose()
 
 
-async def _until_waiting(engine: AsyncEngine, table: str, timeout: float = 30) -> None:
-    """Until a session waits for a row lock of `table` (the worker's handler, blocked). Each look in a
-    transaction of its own: PostgreSQL shows one snapshot of pg_stat_activity per transaction."""
+async def _until_waiting(engine: AsyncEngine, pattern: str, timeout: float = 30) -> None:
+    """Until a session running a query like `pattern` waits for a lock (the worker, blocked). Each look
+    in a transaction of its own: PostgreSQL shows one snapshot of pg_stat_activity per transaction."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         async with engine.connect() as connection:
@@ -92,7 +94,7 @@ async def _until_waiting(engine: AsyncEngine, table: str, timeout: float = 30) -
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                     "AND query ILIKE :pattern"
                 ),
-                {"pattern": f"%FROM {table}%FOR NO KEY UPDATE%"},
+                {"pattern": pattern},
             )
         if waiting:
             return

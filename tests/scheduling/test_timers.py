@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from destek.accounts import credentials
 from destek.accounts.models import LoginSession, User
@@ -218,3 +219,25 @@ async def test_housekeeping_prunes_old_events_and_expired_logins_every_hour(
         assert int(await session.scalar(select(func.count()).select_from(LoginSession)) or 0) == 0
         [standing] = list(await session.scalars(select(Timer).where(Timer.account_id == SYSTEM)))
     assert standing.due_at == later + HOUR
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_conversation_being_changed_is_woken_a_moment_later_without_waiting(
+    client: httpx.AsyncClient, state: AppState, tenant: Tenant, db_url: str
+) -> None:
+    conversation = await _conversation(client, state, tenant)
+    until = utcnow() + HOUR
+    await _snooze(client, tenant, conversation["number"], until)
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as holder:  # someone is changing the conversation right now
+            await holder.execute(
+                text("SELECT id FROM conversations WHERE id = :id FOR UPDATE"), {"id": conversation["id"]}
+            )
+            assert await asyncio.wait_for(fire_due(state, now=until), 5) == 0  # no wait, no deadlock
+            [timer] = await _all(state)
+            assert timer.due_at == until + dt.timedelta(seconds=2) and timer.attempts == 0
+    finally:
+        await engine.dispose()
+    assert await fire_due(state, now=until + dt.timedelta(seconds=3)) == 1
+    assert await _status(client, tenant, conversation["number"]) == "open"

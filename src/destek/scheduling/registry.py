@@ -16,6 +16,12 @@ from destek.state import AppState
 Handler = Callable[[AsyncSession, AppState, Timer, dt.datetime], Awaitable[None]]
 
 
+class Busy(Exception):
+    """What the timer is about is locked by another transaction right now: fire again in a moment
+    (not counted as a failure). Handlers take row locks with SKIP LOCKED and raise this, so the
+    runner, which holds the timer rows, never waits for a row whose holder waits for a timer row."""
+
+
 def handlers() -> dict[str, Handler]:
     from destek.conversations import snooze
     from destek.scheduling import housekeeping

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.consumers.runner import Step
 from destek.db import utcnow
@@ -30,6 +31,7 @@ from destek.state import AppState
 log = logging.getLogger(__name__)
 
 BATCH = 100
+BUSY_RETRY = 2.0  # seconds, when what a timer is about is locked by someone else
 RETRY_FIRST, RETRY_MAX = 10.0, 3600.0  # seconds before a failed timer fires again, doubled each time
 
 
@@ -77,32 +79,45 @@ async def _fire_batch(state: AppState, now: dt.datetime) -> tuple[int, bool]:
             )
         )
         for timer in timers:
-            handler = handlers.get(timer.kind)
+            timer_id, kind, key, attempts = timer.id, timer.kind, timer.key, timer.attempts
+            handler = handlers.get(kind)
             mark = pending_count(session)
             try:
                 if handler is None:
-                    raise LookupError(f"no handler for timers of kind {timer.kind!r}")
+                    raise LookupError(f"no handler for timers of kind {kind!r}")
                 async with session.begin_nested():
                     await handler(session, state, timer, now)
+            except registry.Busy:
+                discard_pending_after(session, mark)
+                await _later(session, timer, timer_id, due_at=now + dt.timedelta(seconds=BUSY_RETRY))
+                continue
             except Exception as exc:
                 discard_pending_after(session, mark)
-                timer.attempts += 1
-                timer.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                wait = min(RETRY_FIRST * 2 ** (timer.attempts - 1), RETRY_MAX)
-                timer.due_at = now + dt.timedelta(seconds=wait)
+                attempts += 1
+                wait = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MAX)
+                # A plain UPDATE: the savepoint's rollback may have expired the object.
+                await _later(
+                    session,
+                    timer,
+                    timer_id,
+                    due_at=now + dt.timedelta(seconds=wait),
+                    attempts=attempts,
+                    last_error=f"{type(exc).__name__}: {exc}"[:500],
+                )
                 log.warning(
-                    "timer %s %s/%s failed (attempt %s)",
-                    timer.id,
-                    timer.kind,
-                    timer.key,
-                    timer.attempts,
-                    exc_info=True,
+                    "timer %s %s/%s failed (attempt %s)", timer_id, kind, key, attempts, exc_info=True
                 )
                 continue
             fired += 1
             # Done, unless its handler moved it on (housekeeping, every hour); a handler that
             # cancelled it (waking a conversation cancels its wake-up) has removed it already.
             await session.flush()
-            await session.execute(delete(Timer).where(Timer.id == timer.id, Timer.due_at <= now))
+            await session.execute(delete(Timer).where(Timer.id == timer_id, Timer.due_at <= now))
             session.expunge(timer)
     return fired, len(timers) == BATCH
+
+
+async def _later(session: AsyncSession, timer: Timer, timer_id: int, **values: object) -> None:
+    """Move the timer on with a plain UPDATE, and let go of its object (stale now, maybe expired)."""
+    session.expunge(timer)
+    await session.execute(update(Timer).where(Timer.id == timer_id).values(**values))
