@@ -198,6 +198,7 @@ class _Threads:
 
     def __init__(self, inbox: Inbox) -> None:
         self.chat = not registry.get(inbox.channel_type).capabilities.subject
+        self.inbox_id = inbox.id
         self.replied: dict[str, list[tuple[int, Conversation]]] = {}  # external id -> (message id, conv.)
         self.numbered: dict[int, Conversation] = {}
         self.open: dict[int, Conversation] = {}  # contact id -> latest unresolved (chat channels)
@@ -273,7 +274,10 @@ class _Threads:
             if numbered is not None and numbered.contact_id == contact.id:
                 return numbered
         if self.chat:
-            return self.latest.get(contact.id) or self.open.get(contact.id)
+            latest = self.latest.get(contact.id)
+            if isinstance(latest, _New) or (latest is not None and latest.inbox_id == self.inbox_id):
+                return latest
+            return self.open.get(contact.id)
         return None
 
     async def create(self, session: AsyncSession, inbox: Inbox) -> None:

@@ -116,8 +116,9 @@ async def take_many(
         await _failed(state, batch, failures)
     if batch.parsed:
         try:
-            # Concurrent takes share commits (group_commit.py); one sender's items keep one lane, so two
-            # lanes never wait on each other's contact and conversation rows.
+            # Concurrent takes share commits (group_commit.py); one sender's items keep one lane. A batch
+            # of several senders takes the inbox's lane and may meet a sender's lane at a row: a
+            # deadlock that PostgreSQL breaks fails one unit, which is then taken item by item.
             await state.grouped(lambda session: batch.store(session, state), key=batch.lane())
         except Exception as exc:
             if len(batch.parsed) == 1:
@@ -131,6 +132,7 @@ async def take_many(
                         kind,
                         items[index].source,
                     )
+                    batch.taken.pop(index, None)  # its message ids were rolled back
                     await _failed(state, batch, [(index, exc)])
             else:  # find the one that fails: each on its own
                 for index in sorted(batch.parsed):

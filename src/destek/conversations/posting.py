@@ -1,8 +1,8 @@
 """Posting messages: the one way a message is added, alone or many at once (a channel's batch of mails).
 
 A batch costs what one post costs in round trips: its conversations' row locks in one statement (in id
-order, so two batches cannot deadlock), its messages in one insert, its conversations' timers in one
-update. Each message is checked, ordered and logged exactly as a single one would be.
+order), its messages in one insert, its conversations' timers in one update. Each message is checked,
+ordered and logged exactly as a single one would be.
 """
 
 from __future__ import annotations

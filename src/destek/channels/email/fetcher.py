@@ -40,7 +40,7 @@ RETRY_MIN, RETRY_MAX = 5.0, 300.0
 # Mails are fetched, stored (one transaction) and flagged in batches: a mailbox with a backlog is read
 # hundreds of mails a second instead of one round trip per mail. Bounded in count and in bytes.
 BATCH_MAILS, BATCH_BYTES = 50, 25 * 1024 * 1024
-ROUND_MAILS = 1000  # per round, before the cursor is saved and the round starts again
+ROUND_MAILS = 1000  # per round; the next round starts at once while more is waiting
 
 
 class MailFetcher:
@@ -140,11 +140,13 @@ class MailFetcher:
         ) as box:
             await self._problem(state, inbox_id, "")
             while self._active():
-                await self._round(state, inbox, context, box)
+                more = await self._round(state, inbox, context, box)
                 self.rounds[inbox_id] = self.rounds.get(inbox_id, 0) + 1
-                await box.wait(float(settings.poll_seconds))
+                if not more:  # a backlog is read round after round without waiting
+                    await box.wait(float(settings.poll_seconds))
 
-    async def _round(self, state: AppState, inbox: Inbox, context: ChannelContext, box: imap.Mailbox) -> None:
+    async def _round(self, state: AppState, inbox: Inbox, context: ChannelContext, box: imap.Mailbox) -> bool:
+        """Take the waiting mail (at most ROUND_MAILS); whether more is waiting after them."""
         settings = context.settings
         assert isinstance(settings, EmailSettings)
         async with state.read() as session:
@@ -170,7 +172,8 @@ class MailFetcher:
             await _save(state, inbox.id, box.uidvalidity, batch[-1])
             await box.processed(batch)
             if not self._active():
-                return
+                return False
+        return len(waiting) > ROUND_MAILS
 
 
 def _batches(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
