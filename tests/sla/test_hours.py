@@ -151,3 +151,37 @@ def test_holidays_from_an_icalendar_file() -> None:
 def test_a_bad_icalendar_file_is_refused_with_where(text: str, error: str) -> None:
     with pytest.raises(holidays.BadCalendarFile, match=error):
         holidays.from_ical(text)
+
+
+def test_icalendar_details_from_real_exports() -> None:
+    ics = (
+        "\ufeffBEGIN:VCALENDAR\r\n"
+        "BEGIN:VEVENT\r\nDTSTART:20261028T100000Z\r\nDTEND:20261030T210000Z\r\n"  # Outlook, in UTC
+        "SUMMARY:Cumhuriyet \r\n Bayramı\r\n"  # folded after a space: the space stays
+        "BEGIN:VALARM\r\nSUMMARY:Reminder\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    read = holidays.from_ical(ics, timezone="Europe/Istanbul")
+    assert read == [  # 13:00 İstanbul on the 28th, then the 29th and 30th whole (until 00:00 on the 31st)
+        Holiday(dt.date(2026, 10, 28), dt.date(2026, 10, 28), "Cumhuriyet Bayramı", closes_at=13 * 60),
+        Holiday(dt.date(2026, 10, 29), dt.date(2026, 10, 30), "Cumhuriyet Bayramı"),
+    ]
+    for bad, error in (
+        ("DTSTART:20261028T250000", "is not a date and time"),
+        ("DTSTART;VALUE=DATE:20261126\r\nRRULE:FREQ=YEARLY;BYDAY=4TH", "line 4: only a plain yearly repeat"),
+    ):
+        text = f"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n{bad}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        with pytest.raises(holidays.BadCalendarFile, match=error):
+            holidays.from_ical(text)
+
+
+def test_hours_in_the_hour_the_clocks_skip_begin_when_they_jump() -> None:
+    # New York, 8 March 2026: 02:00 EST becomes 03:00 EDT; 02:30 never happens that night.
+    hours = tuple(Interval.parse(i) for i in ("00:00-02:30", "03:00-12:00"))
+    night = Calendar("America/New_York", (hours,) * 7)
+    start, noon = at(NYC, "2026-03-08 00:00"), at(NYC, "2026-03-08 12:00")
+    assert night.between(start, noon) == 11 * H  # 00:00-02:00 EST, then 03:00-12:00 EDT: no overlap
+    late = Calendar("America/New_York", ((Interval.parse("02:30-05:00"),),) * 7)
+    assert local(NYC, late.next_open(at(NYC, "2026-03-08 00:00"))) == "Sun 2026-03-08 03:00"
+    assert late.between(start, noon) == 2 * H  # opens at the jump (03:00 EDT), closes at 05:00

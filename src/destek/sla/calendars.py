@@ -100,7 +100,7 @@ async def import_holidays(
         found = holiday_sets.PRESETS[data.preset]()
     else:
         try:
-            found = holiday_sets.from_ical(data.ical or "")
+            found = holiday_sets.from_ical(data.ical or "", timezone=row.timezone)
         except holiday_sets.BadCalendarFile as exc:
             raise Invalid(f"the iCalendar file cannot be read: {exc}", field="ical") from None
     kept = [] if data.replace else list(row.holidays)
@@ -201,6 +201,8 @@ async def _write(session: AsyncSession, row: BusinessCalendar, data: CalendarIn)
             .where(BusinessCalendar.account_id == row.account_id, BusinessCalendar.id != row.id)
             .values(is_default=False)
         )
+    if not data.name.strip():
+        raise Invalid("a calendar needs a name", field="name")
     row.name = data.name.strip()
     row.timezone = data.timezone
     row.week = week

@@ -103,12 +103,24 @@ class Calendar:
         return out
 
     def _instant(self, day: dt.date, minutes: int) -> dt.datetime:
-        if minutes == DAY_MINUTES:
-            local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self.zone)
-        else:
-            # Wall-clock arithmetic: 09:00 is 09:00 local whatever the offset did earlier that day.
-            local = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=self.zone)
-        return local.astimezone(dt.UTC)
+        if minutes == DAY_MINUTES:  # 24:00 is the next day's midnight
+            day, minutes = day + dt.timedelta(days=1), 0
+        # Wall-clock time: 09:00 is 09:00 local whatever the offset did earlier that day.
+        wall = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60))
+        instant = wall.replace(tzinfo=self.zone).astimezone(dt.UTC)
+        if instant.astimezone(self.zone).replace(tzinfo=None) == wall:
+            return instant
+        # A time the clocks skip (spring forward): it begins when they jump, the first instant whose
+        # local time is past it. fold=1 reads it before the jump, fold=0 after: the jump lies between.
+        before = wall.replace(tzinfo=self.zone, fold=1).astimezone(dt.UTC)
+        after = instant
+        while after - before > dt.timedelta(seconds=1):
+            middle = before + (after - before) / 2
+            if middle.astimezone(self.zone).replace(tzinfo=None) >= wall:
+                after = middle
+            else:
+                before = middle
+        return after.replace(second=0, microsecond=0)
 
     def _open_from(self, at: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """The open intervals that end after `at`, in order, clipped to start no earlier than it."""
