@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from destek.accounts import service as accounts
 from destek.bot import service as bot
-from destek.conversations import service as conversations
+from destek.conversations import bot_writes
 from destek.conversations.models import Conversation
 from destek.state import AppState
 from tests.browser.conftest import NewPage
@@ -65,8 +65,8 @@ async def set_insights(state: AppState, tenant: Tenant, number: int, **insights:
             )
         ).scalar_one()
         if insights.pop("handed_over", False):
-            await conversations.hand_over(session, conversation=conversation)
-        await conversations.set_insights(session, conversation=conversation, **insights)  # type: ignore[arg-type]
+            await bot_writes.hand_over(session, conversation=conversation)
+        await bot_writes.set_insights(session, conversation=conversation, **insights)  # type: ignore[arg-type]
 
 
 async def test_article_link_from_the_composer_in_the_conversations_language(

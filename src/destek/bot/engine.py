@@ -21,6 +21,7 @@ from destek.bot.settings import BotSettings
 from destek.consumers.offload import off_loop
 from destek.consumers.runner import Step
 from destek.contacts.models import Contact
+from destek.conversations import bot_writes
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.db import utcnow
@@ -303,7 +304,7 @@ class BuiltinBot:
         if choice is not None and choice.startswith(bot.TOPIC_PREFIX):
             topic = settings.topic(choice.removeprefix(bot.TOPIC_PREFIX))
             if topic is not None:
-                await conversations.set_topic(session, conversation=conversation, topic=topic.id)
+                await bot_writes.set_topic(session, conversation=conversation, topic=topic.id)
                 if topic.team_id and conversation.team_id is None:
                     await conversations.assign(session, conversation=conversation, team_id=topic.team_id)
                 await bot.say(
@@ -318,7 +319,7 @@ class BuiltinBot:
             await bot.say(
                 session, conversation=conversation, text=texts.t(language, texts.RESOLVED), key=f"{key}-yes"
             )
-            await conversations.resolve_by_bot(session, conversation=conversation)
+            await bot_writes.resolve_by_bot(session, conversation=conversation)
             return None
         if choice == bot.SOLVED_NO:
             bot_session.failures += 1

@@ -17,6 +17,7 @@ from destek.bot.service import get_session, open_session, say
 from destek.bot.settings import BotSettings
 from destek.channels import service as channels
 from destek.contacts.models import Contact
+from destek.conversations import bot_writes
 from destek.conversations import service as conversations
 from destek.conversations.models import Conversation
 from destek.db import utcnow
@@ -69,7 +70,7 @@ async def hand_over(
 ) -> bool:
     """The conversation leaves the bot: routed to its topic's team, a note for agents, the customer
     told who answers and when. False when it had already been handed over (nothing is done)."""
-    if not await conversations.hand_over(session, conversation=conversation):
+    if not await bot_writes.hand_over(session, conversation=conversation):
         return False
     topic = settings.topic(conversation.topic)
     if topic is not None and topic.team_id and conversation.team_id is None:

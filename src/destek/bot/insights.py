@@ -10,6 +10,7 @@ from destek.bot import service as bot
 from destek.consumers.offload import off_loop
 from destek.consumers.runner import Step
 from destek.contacts.models import Contact
+from destek.conversations import bot_writes
 from destek.conversations import service as conversations
 from destek.conversations.models import PRIORITY_RANK
 from destek.events.models import EventRow
@@ -103,7 +104,7 @@ class Insights:
             )
             if conversation is None:
                 return
-            await conversations.set_insights(
+            await bot_writes.set_insights(
                 write,
                 conversation=conversation,
                 language=language if detected or conversation.language is None else None,
