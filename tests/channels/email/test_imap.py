@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from destek.channels.email.imap import ImapError, ImapSettings, Mailbox, check
-from destek.channels.email.imap_wire import uid_set
+from destek.channels.email.imap import ImapSettings, Mailbox, check
+from destek.channels.email.imap_wire import ImapError, uid_set
 from tests.channels.email.conftest import require_dovecot
 from tests.channels.email.servers import Certificate, Dovecot, MailUser, free_port, running_dovecot
 

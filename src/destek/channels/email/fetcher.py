@@ -25,6 +25,7 @@ from destek.channels.base import ChannelContext
 from destek.channels.email import imap
 from destek.channels.email.adapter import imap_settings
 from destek.channels.email.credentials import LoginProblem, login
+from destek.channels.email.imap_wire import ImapError
 from destek.channels.email.reading import read
 from destek.channels.email.settings import EmailSettings
 from destek.channels.models import ChannelConfig
@@ -109,7 +110,7 @@ class MailFetcher:
                 return  # stopped being active
             except asyncio.CancelledError:
                 raise
-            except (imap.ImapError, LoginProblem) as exc:
+            except (ImapError, LoginProblem) as exc:
                 transient = getattr(exc, "transient", False)
                 log.warning("inbox %s: IMAP: %s", inbox_id, exc)
                 await self._problem(state, inbox_id, str(exc))

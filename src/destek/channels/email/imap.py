@@ -30,7 +30,17 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from destek.channels.email.imap_wire import CODE, mutf7, quote, readable, tls_context, transient_code, uid_set
+from destek.channels.email.imap_wire import (
+    CODE,
+    ImapError,
+    connection_error,
+    mutf7,
+    quote,
+    readable,
+    tls_context,
+    transient_code,
+    uid_set,
+)
 from destek.channels.email.oauth import xoauth2_string
 
 _LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
@@ -50,15 +60,6 @@ class ImapSettings:
     move_to: str = "Processed"
     timeout: float = 30.0
     verify_tls: bool = True
-
-
-class ImapError(Exception):
-    """The mailbox could not be read; the message is readable. transient: worth trying again later
-    (network, timeout, server busy), not: someone must change the settings (login, folder, certificate)."""
-
-    def __init__(self, message: str, *, transient: bool) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,7 @@ class Mailbox:
                     limit=16 * 1024 * 1024,  # one SEARCH answer is one line
                 )
         except (OSError, TimeoutError) as exc:
-            raise _connection_error(exc, self._where()) from None
+            raise connection_error(exc, self._where()) from None
         greeting = await self._read()
         if greeting.text.startswith(b"* BYE"):
             raise ImapError(
@@ -224,7 +225,7 @@ class Mailbox:
                 async with asyncio.timeout(s.timeout):
                     await self._writer.start_tls(context, server_hostname=s.host)
             except (OSError, TimeoutError) as exc:
-                raise _connection_error(exc, self._where()) from None
+                raise connection_error(exc, self._where()) from None
             await self._load_capabilities()  # they may differ after TLS (RFC 3501 §6.2.1)
         if not greeting.text.startswith(b"* PREAUTH"):
             await self._login()
@@ -352,7 +353,7 @@ class Mailbox:
                 await self._writer.drain()
         except (OSError, TimeoutError) as exc:
             self._broken = True
-            raise _connection_error(exc, self._where()) from None
+            raise connection_error(exc, self._where()) from None
 
     async def _read(self, *, first_wait: float | None = None) -> _Response:
         """One response with its literals. `first_wait` bounds only the wait for it to begin (IDLE):
@@ -378,7 +379,7 @@ class Mailbox:
                     lines.append(await reader.readuntil(b"\r\n"))
         except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
             self._broken = True
-            raise _connection_error(exc, self._where()) from None
+            raise connection_error(exc, self._where()) from None
         return _Response(text=b"".join(lines).rstrip(b"\r\n"), literals=literals)
 
     async def _close(self) -> None:
@@ -401,16 +402,3 @@ async def check(settings: ImapSettings) -> str | None:
             return None
     except ImapError as exc:
         return str(exc)
-
-
-def _connection_error(exc: BaseException, where: str) -> ImapError:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return ImapError(
-            f"the TLS certificate of {where} does not verify ({exc.verify_message}): check the host name",
-            transient=False,
-        )
-    if isinstance(exc, TimeoutError):
-        return ImapError(f"{where} did not answer in time", transient=True)
-    if isinstance(exc, asyncio.IncompleteReadError):
-        return ImapError(f"{where} closed the connection", transient=True)
-    return ImapError(f"the connection to {where} failed: {exc or type(exc).__name__}", transient=True)

@@ -1,8 +1,10 @@
 """The small pieces of IMAP's wire format the mailbox reader needs: quoted strings, folder names in
-modified UTF-7 (RFC 3501 §5.1.3), UID sets, response codes, and the TLS context."""
+modified UTF-7 (RFC 3501 §5.1.3), UID sets, response codes, the TLS context, and the readable error
+of a mailbox that cannot be read."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 import ssl
@@ -67,3 +69,25 @@ def transient_code(text: bytes) -> bool:
 
 def readable(raw: bytes) -> str:
     return " ".join(raw.decode("utf-8", "replace").split())[:300]
+
+
+class ImapError(Exception):
+    """The mailbox could not be read; the message is readable. transient: worth trying again later
+    (network, timeout, server busy), not: someone must change the settings (login, folder, certificate)."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def connection_error(exc: BaseException, where: str) -> ImapError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ImapError(
+            f"the TLS certificate of {where} does not verify ({exc.verify_message}): check the host name",
+            transient=False,
+        )
+    if isinstance(exc, TimeoutError):
+        return ImapError(f"{where} did not answer in time", transient=True)
+    if isinstance(exc, asyncio.IncompleteReadError):
+        return ImapError(f"{where} closed the connection", transient=True)
+    return ImapError(f"the connection to {where} failed: {exc or type(exc).__name__}", transient=True)
