@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from destek.consumers.runner import Step
@@ -51,7 +51,12 @@ class TimerRunner:
         if not self._started:
             await registry.start(state)  # the standing timers (housekeeping), once per process
             self._started = True
-        await fire_due(state)
+        # The runner wakes on every event: a read says whether anything is due before a writing
+        # transaction claims it.
+        async with state.read() as session:
+            earliest = await session.scalar(select(func.min(Timer.due_at)))
+        if earliest is not None and earliest <= utcnow():
+            await fire_due(state)
 
 
 async def fire_due(state: AppState, *, now: dt.datetime | None = None) -> int:
